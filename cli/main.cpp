@@ -1,0 +1,32 @@
+// aer: the native command line. One subcommand per job; each prints one JSON line on stdout.
+// Exit status: 0 ok, 1 a failure (a line "error: ..." on stderr naming the file), 2 a usage error.
+#include "cli/commands.h"
+
+#include <cstdio>
+#include <cstring>
+#include <string>
+
+namespace {
+
+const char* kUsage =
+    "usage: aer COMMAND [ARGS]\n"
+    "  load FILE.wav --out Y.f32                       mono float32 at 22050 Hz, as librosa.load\n"
+    "  mfcc FILE.wav --out M.f32 [--n-mfcc 32] [--max-len 256]\n"
+    "                                                  float32 [n_mfcc][frames], row-major\n";
+
+} // namespace
+
+int main(int argc, char** argv) {
+    if (argc < 2 || !std::strcmp(argv[1], "--help") || !std::strcmp(argv[1], "-h")) {
+        std::fputs(kUsage, argc < 2 ? stderr : stdout);
+        return argc < 2 ? 2 : 0;
+    }
+    std::string cmd = argv[1];
+    aer_cli::Args args(argc - 2, argv + 2);
+    if (cmd == "load")
+        return aer_cli::cmd_load(args);
+    if (cmd == "mfcc")
+        return aer_cli::cmd_mfcc(args);
+    std::fprintf(stderr, "error: unknown command '%s'\n%s", cmd.c_str(), kUsage);
+    return 2;
+}

@@ -1,0 +1,160 @@
+#include "core/dsp/mfcc.h"
+
+#include <cmath>
+
+namespace aer {
+
+Status MfccConfig::validate() const {
+    auto bad = [](const std::string& what) { return Status::error("feature config: " + what); };
+    if (sample_rate < 1000 || sample_rate > 192000)
+        return bad("sample_rate must be within 1000..192000 Hz");
+    if (n_fft < 16 || n_fft > 65536 || n_fft % 2 != 0)
+        return bad("n_fft must be even and within 16..65536");
+    if (hop_length < 1 || hop_length > n_fft)
+        return bad("hop_length must be within 1..n_fft");
+    if (n_mels < 1 || n_mels > 1024)
+        return bad("n_mels must be within 1..1024");
+    if (n_mfcc < 1 || n_mfcc > n_mels)
+        return bad("n_mfcc must be within 1..n_mels");
+    if (max_len < 0 || max_len > 100000)
+        return bad("max_len must be within 0..100000");
+    if (!(fmin >= 0.0) || !(fmax >= 0.0) || !(fmax_hz() > fmin) || fmax_hz() > sample_rate / 2.0)
+        return bad("need 0 <= fmin < fmax <= sample_rate / 2");
+    if (!std::isfinite(top_db) || top_db < 0.0)
+        return bad("top_db must be a finite number >= 0");
+    return Status{};
+}
+
+nlohmann::json to_json(const MfccConfig& c) {
+    return {{"sample_rate", c.sample_rate}, {"n_fft", c.n_fft},   {"hop_length", c.hop_length},
+            {"n_mels", c.n_mels},           {"n_mfcc", c.n_mfcc}, {"max_len", c.max_len},
+            {"fmin", c.fmin},               {"fmax", c.fmax},     {"top_db", c.top_db}};
+}
+
+Status mfcc_config_from_json(const nlohmann::json& j, MfccConfig& c) {
+    if (!j.is_object())
+        return Status::error("feature config: expected a JSON object");
+    c = MfccConfig{};
+    for (auto it = j.begin(); it != j.end(); ++it) {
+        const std::string& k = it.key();
+        const nlohmann::json& v = it.value();
+        bool is_int_key = k == "sample_rate" || k == "n_fft" || k == "hop_length" || k == "n_mels" ||
+                          k == "n_mfcc" || k == "max_len";
+        bool is_real_key = k == "fmin" || k == "fmax" || k == "top_db";
+        if (!is_int_key && !is_real_key)
+            return Status::error("feature config: unknown key '" + k + "'");
+        if (is_int_key && !v.is_number_integer())
+            return Status::error("feature config: '" + k + "' must be an integer");
+        if (is_real_key && !v.is_number())
+            return Status::error("feature config: '" + k + "' must be a number");
+        if (is_int_key) {
+            long long x = v.get<long long>();
+            if (x < -1000000000LL || x > 1000000000LL)
+                return Status::error("feature config: '" + k + "' is out of range");
+            int xi = int(x);
+            if (k == "sample_rate") c.sample_rate = xi;
+            else if (k == "n_fft") c.n_fft = xi;
+            else if (k == "hop_length") c.hop_length = xi;
+            else if (k == "n_mels") c.n_mels = xi;
+            else if (k == "n_mfcc") c.n_mfcc = xi;
+            else c.max_len = xi;
+        } else {
+            double x = v.get<double>();
+            if (k == "fmin") c.fmin = x;
+            else if (k == "fmax") c.fmax = x;
+            else c.top_db = x;
+        }
+    }
+    return c.validate();
+}
+
+Status MfccExtractor::init(const MfccConfig& config) {
+    Status s = config.validate();
+    if (!s.ok())
+        return s;
+    config_ = config;
+    s = stft_.init(config.n_fft, config.hop_length);
+    if (!s.ok())
+        return s;
+    s = mel_.init(config.sample_rate, config.n_fft, config.n_mels, config.fmin, config.fmax_hz());
+    if (!s.ok())
+        return s;
+    // Orthonormal DCT-II: c[q] = s(q) sum_m L[m] cos(pi q (2m + 1) / (2 M)),
+    // s(0) = sqrt(1/M), s(q>0) = sqrt(2/M) (scipy.fftpack.dct(type=2, norm='ortho')).
+    const int M = config.n_mels;
+    const double pi = 3.14159265358979323846;
+    dct_.resize(std::size_t(config.n_mfcc) * std::size_t(M));
+    for (int q = 0; q < config.n_mfcc; ++q) {
+        double scale = std::sqrt((q == 0 ? 1.0 : 2.0) / M);
+        for (int m = 0; m < M; ++m)
+            dct_[std::size_t(q) * M + m] = scale * std::cos(pi * q * (2.0 * m + 1.0) / (2.0 * M));
+    }
+    return Status{};
+}
+
+Status MfccExtractor::log_mel(const float* y, std::size_t n, std::vector<float>& out, std::size_t& frames) {
+    if (stft_.n_fft() == 0)
+        return Status::error("MfccExtractor used before init()");
+    if (n == 0)
+        return Status::error("no samples");
+    frames = stft_.frame_count(n);
+    const int nm = mel_.n_mels();
+    out.assign(std::size_t(nm) * frames, 0.0f);
+    std::vector<double> power(static_cast<std::size_t>(stft_.bins()));
+    std::vector<double> bands(static_cast<std::size_t>(nm));
+    for (std::size_t f = 0; f < frames; ++f) {
+        stft_.power_frame(y, n, f, power.data());
+        mel_.apply(power.data(), bands.data());
+        for (int m = 0; m < nm; ++m)
+            out[std::size_t(m) * frames + f] = float(bands[std::size_t(m)]);
+    }
+    power_to_db(out.data(), out.size(), 1.0, 1e-10, config_.top_db);
+    return Status{};
+}
+
+Status MfccExtractor::mfcc(const float* y, std::size_t n, std::vector<float>& out, std::size_t& frames) {
+    std::vector<float> lm;
+    Status s = log_mel(y, n, lm, frames);
+    if (!s.ok())
+        return s;
+    const int M = config_.n_mels, Q = config_.n_mfcc;
+    out.assign(std::size_t(Q) * frames, 0.0f);
+    std::vector<double> acc(frames);
+    for (int q = 0; q < Q; ++q) {
+        std::fill(acc.begin(), acc.end(), 0.0);
+        for (int m = 0; m < M; ++m) {
+            const double w = dct_[std::size_t(q) * M + m];
+            const float* row = lm.data() + std::size_t(m) * frames;
+            for (std::size_t f = 0; f < frames; ++f)
+                acc[f] += w * row[f];
+        }
+        for (std::size_t f = 0; f < frames; ++f)
+            out[std::size_t(q) * frames + f] = float(acc[f]);
+    }
+    return Status{};
+}
+
+Status MfccExtractor::features(const float* y, std::size_t n, std::vector<float>& out, std::size_t& frames) {
+    std::vector<float> m;
+    Status s = mfcc(y, n, m, frames);
+    if (!s.ok())
+        return s;
+    if (config_.max_len > 0) {
+        out = fix_length(m, std::size_t(config_.n_mfcc), frames, std::size_t(config_.max_len));
+        frames = std::size_t(config_.max_len);
+    } else {
+        out.swap(m);
+    }
+    return Status{};
+}
+
+std::vector<float> fix_length(const std::vector<float>& in, std::size_t rows, std::size_t frames, std::size_t len) {
+    std::vector<float> out(rows * len, 0.0f);
+    std::size_t keep = frames < len ? frames : len;
+    for (std::size_t r = 0; r < rows; ++r)
+        for (std::size_t f = 0; f < keep; ++f)
+            out[r * len + f] = in[r * frames + f];
+    return out;
+}
+
+} // namespace aer

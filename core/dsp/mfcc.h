@@ -1,0 +1,74 @@
+// aer/dsp/mfcc: MFCC features identical to librosa 0.10's defaults,
+// librosa.feature.mfcc(y=y, sr=22050, n_mfcc=32): STFT (n_fft 2048, hop 512, periodic Hann,
+// centred zero padding) -> |X|^2 -> Slaney mel (128 bands) -> power_to_db(top_db=80) ->
+// orthonormal DCT-II over the mel axis (keep n_mfcc). The paper then pads or cuts to 256 frames
+// (fix_length, a separate step). See ../shared/docs/librosa-mfcc.md.
+//
+// Contract: an MfccExtractor is built once per MfccConfig (window, FFT plan, filterbank and DCT
+// matrix are made in init()); compute() allocates only its outputs. One extractor per thread.
+#pragma once
+
+#include "core/dsp/mel.h"
+#include "core/dsp/stft.h"
+#include "core/status.h"
+
+#include <nlohmann/json.hpp>
+
+#include <vector>
+
+namespace aer {
+
+/// Every parameter of the feature pipeline. Model files carry it, so a model only ever sees
+/// the features it was trained on.
+struct MfccConfig {
+    int sample_rate = 22050; ///< Hz; audio is resampled to this rate first
+    int n_fft = 2048;
+    int hop_length = 512;
+    int n_mels = 128;
+    int n_mfcc = 32;
+    int max_len = 256;    ///< frames after fix_length; 0 keeps the natural length
+    double fmin = 0.0;    ///< Hz
+    double fmax = 0.0;    ///< Hz; 0 means sample_rate / 2
+    double top_db = 80.0; ///< dB below the clip's peak where log-mel is floored
+
+    /// Checks ranges; the message names the bad field.
+    Status validate() const;
+    double fmax_hz() const { return fmax > 0.0 ? fmax : sample_rate / 2.0; }
+};
+
+/// MfccConfig <-> JSON (all fields; missing fields take their defaults).
+nlohmann::json to_json(const MfccConfig& c);
+/// Parses and validates; unknown keys are refused so a typo is not silently ignored.
+Status mfcc_config_from_json(const nlohmann::json& j, MfccConfig& c);
+
+class MfccExtractor {
+  public:
+    /// Builds the window, FFT plan, mel filterbank and DCT matrix for `config`.
+    Status init(const MfccConfig& config);
+    const MfccConfig& config() const { return config_; }
+
+    /// Natural frame count for n samples: 1 + floor(n / hop_length).
+    std::size_t frame_count(std::size_t n) const { return stft_.frame_count(n); }
+
+    /// Log-mel spectrogram in dB of `y` (n samples at config().sample_rate).
+    /// `out`: resized to n_mels x frames, row-major (band-major, as librosa returns it).
+    Status log_mel(const float* y, std::size_t n, std::vector<float>& out, std::size_t& frames);
+
+    /// MFCC of `y`: `out` resized to n_mfcc x frames, row-major, natural length (no fix_length).
+    Status mfcc(const float* y, std::size_t n, std::vector<float>& out, std::size_t& frames);
+
+    /// MFCC then fix_length to config().max_len frames (when max_len > 0): the model's input.
+    Status features(const float* y, std::size_t n, std::vector<float>& out, std::size_t& frames);
+
+  private:
+    MfccConfig config_;
+    Stft stft_;
+    MelFilterbank mel_;
+    std::vector<double> dct_; // n_mfcc x n_mels, orthonormal DCT-II rows
+};
+
+/// Pads with zeros or cuts at the end each of `rows` rows of `in` (rows x frames, row-major) to
+/// `len` frames (librosa.util.fix_length along the last axis). Returns rows x len.
+std::vector<float> fix_length(const std::vector<float>& in, std::size_t rows, std::size_t frames, std::size_t len);
+
+} // namespace aer
