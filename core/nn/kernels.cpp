@@ -79,17 +79,22 @@ void gemm_weights(bool trans_a, bool trans_b, int m, int n, int k, const float* 
                   int ldb, float beta, float* c, int ldc) {
     switch (g_backend) {
     case Backend::reference: gemm_reference(trans_a, trans_b, m, n, k, a, lda, b, ldb, beta, c, ldc); return;
-    case Backend::simd: gemm_simd(trans_a, trans_b, m, n, k, a, lda, b, ldb, beta, c, ldc); return;
+    case Backend::simd: gemm_simd_weights(trans_a, trans_b, m, n, k, a, lda, b, ldb, beta, c, ldc); return;
     case Backend::xnnpack: gemm_xnnpack(true, trans_a, trans_b, m, n, k, a, lda, b, ldb, beta, c, ldc); return;
     }
 }
 
 void weights_changed(const float* b) {
-    if (b != nullptr)
-        xnnpack_drop_cached(b);
+    if (b == nullptr)
+        return;
+    simd_drop_cached(b);
+    xnnpack_drop_cached(b);
 }
 
-void all_weights_changed() { xnnpack_drop_cached(nullptr); }
+void all_weights_changed() {
+    simd_drop_cached(nullptr);
+    xnnpack_drop_cached(nullptr);
+}
 
 void parallel_for(int n, const std::function<void(int, int)>& fn) { global_pool().run(n, fn); }
 

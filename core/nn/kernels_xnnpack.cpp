@@ -5,10 +5,11 @@
 // it is reused: gemm_weights() calls (cache_b) keep theirs in a small cache keyed by
 // (B pointer, k, n, ldb, trans_b, lda, ldc, slices) -- XNNPACK fixes the input and output
 // strides at creation -- until weights_changed(b) or all_weights_changed() drops them.
-// Everything else goes to gemm_simd:
-// - plain gemm() calls (B may be a scratch buffer whose contents change between calls),
+// Everything else goes to the simd backend:
+// - plain gemm() calls (B may be a scratch buffer whose contents change between calls) to
+//   gemm_simd,
 // - trans_a (the operator reads X row-major), and small products (below min_madds), where the
-//   set-up costs more than the kernel.
+//   set-up costs more than the kernel, to gemm_simd_weights.
 // The choice depends only on the call's arguments, so repeated calls give identical results.
 //
 // Threads: rather than XNNPACK's own pthreadpool (whose workers spin for a while after each
@@ -159,8 +160,12 @@ void xnnpack_drop_cached(const float* b) {
 void gemm_xnnpack(bool cache_b, bool trans_a, bool trans_b, int m, int n, int k, const float* a, int lda,
                   const float* b, int ldb, float beta, float* c, int ldc) {
     XnnState& s = state();
-    if (!cache_b || trans_a || !s.ready || m <= 0 || n <= 0 || k <= 0 || double(m) * n * k < min_madds) {
+    if (!cache_b) {
         gemm_simd(trans_a, trans_b, m, n, k, a, lda, b, ldb, beta, c, ldc);
+        return;
+    }
+    if (trans_a || !s.ready || m <= 0 || n <= 0 || k <= 0 || double(m) * n * k < min_madds) {
+        gemm_simd_weights(trans_a, trans_b, m, n, k, a, lda, b, ldb, beta, c, ldc);
         return;
     }
     // One slice per thread, but no slice narrower than slice_align columns.
@@ -188,7 +193,7 @@ void gemm_xnnpack(bool cache_b, bool trans_a, bool trans_b, int m, int n, int k,
         });
     }
     if (failed) { // XNNPACK refused (out of memory): the simd path computes the product instead
-        gemm_simd(trans_a, trans_b, m, n, k, a, lda, b, ldb, beta, c, ldc);
+        gemm_simd_weights(trans_a, trans_b, m, n, k, a, lda, b, ldb, beta, c, ldc);
         return;
     }
     if (beta != 0.0f) {
@@ -212,9 +217,12 @@ void gemm_xnnpack(bool cache_b, bool trans_a, bool trans_b, int m, int n, int k,
 namespace aer {
 bool xnnpack_ready() { return false; }
 void xnnpack_drop_cached(const float*) {}
-void gemm_xnnpack(bool, bool trans_a, bool trans_b, int m, int n, int k, const float* a, int lda, const float* b,
-                  int ldb, float beta, float* c, int ldc) {
-    gemm_simd(trans_a, trans_b, m, n, k, a, lda, b, ldb, beta, c, ldc);
+void gemm_xnnpack(bool cache_b, bool trans_a, bool trans_b, int m, int n, int k, const float* a, int lda,
+                  const float* b, int ldb, float beta, float* c, int ldc) {
+    if (cache_b)
+        gemm_simd_weights(trans_a, trans_b, m, n, k, a, lda, b, ldb, beta, c, ldc);
+    else
+        gemm_simd(trans_a, trans_b, m, n, k, a, lda, b, ldb, beta, c, ldc);
 }
 } // namespace aer
 
