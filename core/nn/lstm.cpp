@@ -1,0 +1,210 @@
+#include "core/nn/lstm.h"
+
+#include "core/nn/gemm_typed.h"
+#include "core/nn/initializers.h"
+
+#include <cmath>
+
+namespace aer {
+
+namespace {
+template <typename T>
+T sigmoid(T x) {
+    return T(1) / (T(1) + std::exp(-x));
+}
+} // namespace
+
+template <typename T>
+Lstm<T>::Lstm(std::string name, LstmConfig config, Shape in)
+    : Layer<T>(std::move(name), in,
+               config.return_sequences ? Shape{in.steps, config.units} : Shape{0, config.units}),
+      config_(config) {}
+
+template <typename T>
+Status Lstm<T>::allocate() {
+    const int f = this->in_.features, u = config_.units;
+    Status s = kernel_.resize(f, 4 * u);
+    if (s.ok())
+        s = recurrent_.resize(u, 4 * u);
+    if (s.ok())
+        s = bias_.resize(4 * u);
+    if (s.ok())
+        s = d_kernel_.resize(f, 4 * u);
+    if (s.ok())
+        s = d_recurrent_.resize(u, 4 * u);
+    if (s.ok())
+        s = d_bias_.resize(4 * u);
+    return s;
+}
+
+template <typename T>
+void Lstm<T>::init_weights(Rng& rng) {
+    const int f = this->in_.features, u = config_.units;
+    glorot_uniform(rng, f, 4 * u, kernel_.data(), f * 4 * u);
+    orthogonal(rng, u, 4 * u, recurrent_.data());
+    for (int j = 0; j < 4 * u; ++j)
+        bias_[j] = (j >= u && j < 2 * u) ? T(1) : T(0);
+}
+
+template <typename T>
+std::vector<Param<T>> Lstm<T>::params() {
+    const int f = this->in_.features, u = config_.units;
+    return {this->make_param("kernel", {f, 4 * u}, kernel_, &d_kernel_),
+            this->make_param("recurrent_kernel", {u, 4 * u}, recurrent_, &d_recurrent_),
+            this->make_param("bias", {4 * u}, bias_, &d_bias_)};
+}
+
+template <typename T>
+Status Lstm<T>::reshape_scratch(int batch) {
+    const int s = this->in_.steps, f = this->in_.features, u = config_.units;
+    const int rows = s * batch;
+    Status st = x_tm_.resize(rows, f);
+    if (st.ok())
+        st = gates_.resize(rows, 4 * u);
+    if (st.ok())
+        st = h_.resize(rows + batch, u);
+    if (st.ok())
+        st = c_.resize(rows + batch, u);
+    if (st.ok())
+        st = tanh_c_.resize(rows, u);
+    if (st.ok())
+        st = dz_.resize(rows, 4 * u);
+    if (st.ok())
+        st = dh_.resize(batch, u);
+    if (st.ok())
+        st = dc_.resize(batch, u);
+    if (st.ok())
+        st = dx_tm_.resize(rows, f);
+    return st;
+}
+
+template <typename T>
+void Lstm<T>::forward(const TensorT<T>& in, bool training) {
+    const int batch = this->batch_, steps = this->in_.steps, f = this->in_.features, u = config_.units;
+    const int g4 = 4 * u;
+    // Batch-major input (b, t) -> time-major rows t*batch + b.
+    for (int b = 0; b < batch; ++b)
+        for (int t = 0; t < steps; ++t) {
+            const T* src = in.data() + (std::size_t(b) * steps + t) * f;
+            T* dst = x_tm_.data() + (std::size_t(t) * batch + b) * f;
+            for (int k = 0; k < f; ++k)
+                dst[k] = src[k];
+        }
+    // Input projection of every step at once, plus the bias.
+    T* z = gates_.data();
+    gemm_typed(false, false, steps * batch, g4, f, x_tm_.data(), f, kernel_.data(), g4, T(0), z, g4);
+    for (std::size_t r = 0; r < std::size_t(steps) * batch; ++r)
+        for (int j = 0; j < g4; ++j)
+            z[r * g4 + j] += bias_[j];
+
+    for (int b = 0; b < batch * u; ++b) {
+        h_[b] = T(0);
+        c_[b] = T(0);
+    }
+    for (int t = 0; t < steps; ++t) {
+        T* zt = z + std::size_t(t) * batch * g4;
+        const T* h_prev = h_.data() + std::size_t(t) * batch * u;
+        const T* c_prev = c_.data() + std::size_t(t) * batch * u;
+        T* h_t = h_.data() + std::size_t(t + 1) * batch * u;
+        T* c_t = c_.data() + std::size_t(t + 1) * batch * u;
+        T* tc_t = tanh_c_.data() + std::size_t(t) * batch * u;
+        gemm_typed(false, false, batch, g4, u, h_prev, u, recurrent_.data(), g4, T(1), zt, g4);
+        for (int b = 0; b < batch; ++b) {
+            T* zr = zt + std::size_t(b) * g4;
+            for (int j = 0; j < u; ++j) {
+                T i = sigmoid(zr[j]);
+                T fg = sigmoid(zr[u + j]);
+                T g = std::tanh(zr[2 * u + j]);
+                T o = sigmoid(zr[3 * u + j]);
+                zr[j] = i;
+                zr[u + j] = fg;
+                zr[2 * u + j] = g;
+                zr[3 * u + j] = o;
+                std::size_t k = std::size_t(b) * u + j;
+                T c = fg * c_prev[k] + i * g;
+                T tc = std::tanh(c);
+                c_t[k] = c;
+                tc_t[k] = tc;
+                h_t[k] = o * tc;
+            }
+        }
+    }
+    // Output, batch-major.
+    T* out = this->output_.data();
+    if (config_.return_sequences) {
+        for (int b = 0; b < batch; ++b)
+            for (int t = 0; t < steps; ++t) {
+                const T* src = h_.data() + (std::size_t(t + 1) * batch + b) * u;
+                T* dst = out + (std::size_t(b) * steps + t) * u;
+                for (int j = 0; j < u; ++j)
+                    dst[j] = src[j];
+            }
+    } else {
+        const T* last = h_.data() + std::size_t(steps) * batch * u;
+        for (int k = 0; k < batch * u; ++k)
+            out[k] = last[k];
+    }
+}
+
+template <typename T>
+void Lstm<T>::backward(const TensorT<T>& in, const TensorT<T>& grad_out, bool want_input_grad) {
+    const int batch = this->batch_, steps = this->in_.steps, f = this->in_.features, u = config_.units;
+    const int g4 = 4 * u;
+    dh_.fill(T(0));
+    dc_.fill(T(0));
+    for (int t = steps - 1; t >= 0; --t) {
+        const T* zt = gates_.data() + std::size_t(t) * batch * g4;
+        const T* c_prev = c_.data() + std::size_t(t) * batch * u;
+        const T* tc_t = tanh_c_.data() + std::size_t(t) * batch * u;
+        T* dzt = dz_.data() + std::size_t(t) * batch * g4;
+        for (int b = 0; b < batch; ++b) {
+            const T* go = nullptr; // dL/dh_t from the output, if any
+            if (config_.return_sequences)
+                go = grad_out.data() + (std::size_t(b) * steps + t) * u;
+            else if (t == steps - 1)
+                go = grad_out.data() + std::size_t(b) * u;
+            const T* zr = zt + std::size_t(b) * g4;
+            T* dzr = dzt + std::size_t(b) * g4;
+            for (int j = 0; j < u; ++j) {
+                std::size_t k = std::size_t(b) * u + j;
+                T dh = dh_[k] + (go ? go[j] : T(0));
+                T i = zr[j], fg = zr[u + j], g = zr[2 * u + j], o = zr[3 * u + j];
+                T tc = tc_t[k];
+                T dc = dc_[k] + dh * o * (T(1) - tc * tc);
+                dzr[j] = dc * g * i * (T(1) - i);
+                dzr[u + j] = dc * c_prev[k] * fg * (T(1) - fg);
+                dzr[2 * u + j] = dc * i * (T(1) - g * g);
+                dzr[3 * u + j] = dh * tc * o * (T(1) - o);
+                dc_[k] = dc * fg;
+            }
+        }
+        // dL/dh_{t-1} through the recurrent kernel: dz_t R^T.
+        if (t > 0)
+            gemm_typed(false, true, batch, u, g4, dzt, g4, recurrent_.data(), g4, T(0), dh_.data(), u);
+    }
+    const int rows = steps * batch;
+    gemm_typed(true, false, f, g4, rows, x_tm_.data(), f, dz_.data(), g4, T(0), d_kernel_.data(), g4);
+    // h_ blocks 0..steps-1 are h_{t-1} for t = 0..steps-1, in the same row order as dz_.
+    gemm_typed(true, false, u, g4, rows, h_.data(), u, dz_.data(), g4, T(0), d_recurrent_.data(), g4);
+    for (int j = 0; j < g4; ++j)
+        d_bias_[j] = T(0);
+    for (int r = 0; r < rows; ++r)
+        for (int j = 0; j < g4; ++j)
+            d_bias_[j] += dz_[std::size_t(r) * g4 + j];
+    if (!want_input_grad)
+        return;
+    gemm_typed(false, true, rows, f, g4, dz_.data(), g4, kernel_.data(), g4, T(0), dx_tm_.data(), f);
+    T* dx = this->input_grad_.data();
+    for (int b = 0; b < batch; ++b)
+        for (int t = 0; t < steps; ++t) {
+            const T* src = dx_tm_.data() + (std::size_t(t) * batch + b) * f;
+            T* dst = dx + (std::size_t(b) * steps + t) * f;
+            for (int k = 0; k < f; ++k)
+                dst[k] = src[k];
+        }
+}
+
+template class Lstm<float>;
+template class Lstm<double>;
+
+} // namespace aer
