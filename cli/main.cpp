@@ -12,7 +12,9 @@ const char* kUsage =
     "usage: aer COMMAND [ARGS]\n"
     "  load FILE.wav --out Y.f32                       mono float32 at 22050 Hz, as librosa.load\n"
     "  mfcc FILE.wav --out M.f32 [--n-mfcc 32] [--max-len 256]\n"
-    "                                                  float32 [n_mfcc][frames], row-major\n";
+    "                                                  float32 [n_mfcc][frames], row-major\n"
+    "  bench-nn [--model paper-lstm] [--backend reference|simd|xnnpack] [--threads N] [--json]\n"
+    "                                                  training epoch and inference speed\n";
 
 } // namespace
 
@@ -27,6 +29,8 @@ int main(int argc, char** argv) {
         return aer_cli::cmd_load(args);
     if (cmd == "mfcc")
         return aer_cli::cmd_mfcc(args);
+    if (cmd == "bench-nn")
+        return aer_cli::cmd_bench_nn(args);
     std::fprintf(stderr, "error: unknown command '%s'\n%s", cmd.c_str(), kUsage);
     return 2;
 }
