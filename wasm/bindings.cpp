@@ -2,6 +2,7 @@
 // Typed arrays cross the boundary in one bulk copy each way (TypedArray.set / slice on a
 // typed_memory_view), never element by element.
 #include "core/audio/load.h"
+#include "core/audio/resample.h"
 #include "core/dsp/mfcc.h"
 #include "core/nn/kernels.h"
 #include "core/nn/model_io.h"
@@ -102,6 +103,27 @@ class FeatureExtractor {
         r.set("duration_s", info.duration_s());
         r.set("truncated", info.truncated);
         r.set("samples", double(y.size()));
+        r.set("n_mfcc", extractor_.config().n_mfcc);
+        r.set("frames", double(frames));
+        r.set("natural_frames", double(extractor_.frame_count(y.size())));
+        r.set("mfcc", floats_to_js(m));
+        return r;
+    }
+
+    /// Decoded mono samples (Float32Array) at `sample_rate` Hz -> the same result as compute()
+    /// without the WAV fields: resampled to the config's rate when needed, then MFCC.
+    val compute_samples(const val& samples, int sample_rate) {
+        if (!status_.ok())
+            return error_result(status_.message);
+        std::vector<float> x = floats_from_js(samples), y, m;
+        aer::Status s = aer::resample(x, sample_rate, extractor_.config().sample_rate, y);
+        std::size_t frames = 0;
+        if (s.ok())
+            s = extractor_.features(y.data(), y.size(), m, frames);
+        if (!s.ok())
+            return error_result(s.message);
+        val r = val::object();
+        r.set("ok", true);
         r.set("n_mfcc", extractor_.config().n_mfcc);
         r.set("frames", double(frames));
         r.set("natural_frames", double(extractor_.frame_count(y.size())));
@@ -374,7 +396,8 @@ EMSCRIPTEN_BINDINGS(aer) {
         .constructor<>()
         .function("configure", &FeatureExtractor::configure)
         .function("config_json", &FeatureExtractor::config_json)
-        .function("compute", &FeatureExtractor::compute);
+        .function("compute", &FeatureExtractor::compute)
+        .function("compute_samples", &FeatureExtractor::compute_samples);
     emscripten::class_<Classifier>("Classifier")
         .constructor<>()
         .function("load", &Classifier::load)
