@@ -13,6 +13,7 @@
 #include <emscripten/bind.h>
 #include <emscripten/val.h>
 
+#include <new>
 #include <thread>
 
 using emscripten::val;
@@ -52,6 +53,9 @@ struct ModelFiles {
     std::vector<std::uint8_t> bin;
 };
 
+/// What a failed allocation says: the wasm heap stops growing at 2 GB (MAXIMUM_MEMORY).
+const char* const kOutOfMemory = "out of memory: the page can use at most 2 GB; try fewer or shorter files";
+
 val error_result(const std::string& message) {
     val r = val::object();
     r.set("ok", false);
@@ -83,6 +87,13 @@ class FeatureExtractor {
     /// format, duration_s, truncated, samples, n_mfcc, frames, natural_frames, mfcc: Float32Array
     /// [n_mfcc * frames] row-major}.
     val compute(const val& bytes) {
+        try {
+            return compute_unguarded(bytes);
+        } catch (const std::bad_alloc&) {
+            return error_result(kOutOfMemory);
+        }
+    }
+    val compute_unguarded(const val& bytes) {
         if (!status_.ok())
             return error_result(status_.message);
         std::vector<std::uint8_t> b = bytes_from_js(bytes);
@@ -113,6 +124,13 @@ class FeatureExtractor {
     /// Decoded mono samples (Float32Array) at `sample_rate` Hz -> the same result as compute()
     /// without the WAV fields: resampled to the config's rate when needed, then MFCC.
     val compute_samples(const val& samples, int sample_rate) {
+        try {
+            return compute_samples_unguarded(samples, sample_rate);
+        } catch (const std::bad_alloc&) {
+            return error_result(kOutOfMemory);
+        }
+    }
+    val compute_samples_unguarded(const val& samples, int sample_rate) {
         if (!status_.ok())
             return error_result(status_.message);
         std::vector<float> x = floats_from_js(samples), y, m;
@@ -141,6 +159,13 @@ class Classifier {
   public:
     /// json_text + bin (Uint8Array): the model's two files. On failure the previous model stays.
     std::string load(const std::string& json_text, const val& bin) {
+        try {
+            return load_unguarded(json_text, bin);
+        } catch (const std::bad_alloc&) {
+            return kOutOfMemory;
+        }
+    }
+    std::string load_unguarded(const std::string& json_text, const val& bin) {
         std::vector<std::uint8_t> b = bytes_from_js(bin);
         aer::Model m;
         aer::ModelInfo info;
@@ -169,6 +194,13 @@ class Classifier {
 
     /// features: n examples of n_mfcc * frames (as FeatureExtractor.compute returns them).
     val predict(const val& features, int n) {
+        try {
+            return predict_unguarded(features, n);
+        } catch (const std::bad_alloc&) {
+            return error_result(kOutOfMemory);
+        }
+    }
+    val predict_unguarded(const val& features, int n) {
         if (!model_.built())
             return error_result("no model loaded");
         const int n_mfcc = info_.features.n_mfcc, frames = info_.features.max_len;
@@ -235,6 +267,13 @@ class Trainer {
 
     /// One example's features (n_mfcc * max_len floats), its label index and actor (-1 unknown).
     std::string add_example(const val& features, int label, int actor) {
+        try {
+            return add_example_unguarded(features, label, actor);
+        } catch (const std::bad_alloc&) {
+            return kOutOfMemory;
+        }
+    }
+    std::string add_example_unguarded(const val& features, int label, int actor) {
         std::vector<float> f = floats_from_js(features);
         if (f.size() != data_.feature_size())
             return "trainer: an example has " + std::to_string(f.size()) + " values, expected " +
@@ -247,6 +286,13 @@ class Trainer {
     }
 
     std::string start() {
+        try {
+            return start_unguarded();
+        } catch (const std::bad_alloc&) {
+            return kOutOfMemory;
+        }
+    }
+    std::string start_unguarded() {
         if (data_.examples.size() < 2)
             return "trainer: add at least two examples first";
         std::string spec = config_.value("split", std::string("paper"));
@@ -296,6 +342,13 @@ class Trainer {
 
     /// Runs at most max_batches batches; returns the progress as JSON (see web-contract).
     std::string step(int max_batches) {
+        try {
+            return step_unguarded(max_batches);
+        } catch (const std::bad_alloc&) {
+            return nlohmann::json({{"error", kOutOfMemory}, {"finished", true}}).dump();
+        }
+    }
+    std::string step_unguarded(int max_batches) {
         aer::TrainProgress p;
         aer::Status s = trainer_.step(max_batches < 1 ? 1 : max_batches, p);
         nlohmann::json j = {{"epoch", p.epoch}, {"batch", p.batch}, {"batches_per_epoch", p.batches},
