@@ -6,7 +6,8 @@
 // and the exact loop are in docs (../shared/docs/librosa-mfcc.md, section 1).
 //
 // Contract: the filter table (409601 doubles, 3.2 MB) is built once per process, on first use,
-// and shared read-only (thread-safe). resample() allocates only its output.
+// and shared read-only (thread-safe). resample() allocates its output and the taps of each
+// output phase (e.g. 147 x 218 doubles for 48 kHz -> 22050 Hz).
 #pragma once
 
 #include "core/status.h"

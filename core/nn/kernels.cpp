@@ -1,9 +1,11 @@
 #include "core/nn/kernels.h"
 
+#include "core/nn/kernels_backends.h"
+#include "core/nn/thread_pool.h"
+
 namespace aer {
 namespace {
 Backend g_backend = Backend::reference;
-int g_threads = 1;
 } // namespace
 
 const char* backend_name(Backend b) {
@@ -23,7 +25,14 @@ Status parse_backend(const std::string& name, Backend& out) {
     return Status{};
 }
 
-bool backend_available(Backend b) { return b == Backend::reference; }
+bool backend_available(Backend b) {
+    switch (b) {
+    case Backend::reference: return true;
+    case Backend::simd: return true;
+    case Backend::xnnpack: return xnnpack_ready();
+    }
+    return false;
+}
 
 Status set_backend(Backend b) {
     if (!backend_available(b))
@@ -35,11 +44,11 @@ Backend current_backend() { return g_backend; }
 
 Status set_threads(int n) {
     if (n < 1 || n > 64)
-        return Status::error("threads must be within 1..64");
-    g_threads = 1;
+        return Status::error("threads must be within 1..64 (got " + std::to_string(n) + ")");
+    global_pool().resize(n);
     return Status{};
 }
-int current_threads() { return g_threads; }
+int current_threads() { return global_pool().threads(); }
 
 void gemm_reference(bool trans_a, bool trans_b, int m, int n, int k, const float* a, int lda, const float* b,
                     int ldb, float beta, float* c, int ldc) {
@@ -59,12 +68,34 @@ void gemm_reference(bool trans_a, bool trans_b, int m, int n, int k, const float
 
 void gemm(bool trans_a, bool trans_b, int m, int n, int k, const float* a, int lda, const float* b, int ldb,
           float beta, float* c, int ldc) {
-    gemm_reference(trans_a, trans_b, m, n, k, a, lda, b, ldb, beta, c, ldc);
+    switch (g_backend) {
+    case Backend::reference: gemm_reference(trans_a, trans_b, m, n, k, a, lda, b, ldb, beta, c, ldc); return;
+    case Backend::simd:
+    case Backend::xnnpack: gemm_simd(trans_a, trans_b, m, n, k, a, lda, b, ldb, beta, c, ldc); return;
+    }
 }
 
-void parallel_for(int n, const std::function<void(int, int)>& fn) {
-    if (n > 0)
-        fn(0, n);
+void gemm_weights(bool trans_a, bool trans_b, int m, int n, int k, const float* a, int lda, const float* b,
+                  int ldb, float beta, float* c, int ldc) {
+    switch (g_backend) {
+    case Backend::reference: gemm_reference(trans_a, trans_b, m, n, k, a, lda, b, ldb, beta, c, ldc); return;
+    case Backend::simd: gemm_simd_weights(trans_a, trans_b, m, n, k, a, lda, b, ldb, beta, c, ldc); return;
+    case Backend::xnnpack: gemm_xnnpack(true, trans_a, trans_b, m, n, k, a, lda, b, ldb, beta, c, ldc); return;
+    }
 }
+
+void weights_changed(const float* b) {
+    if (b == nullptr)
+        return;
+    simd_drop_cached(b);
+    xnnpack_drop_cached(b);
+}
+
+void all_weights_changed() {
+    simd_drop_cached(nullptr);
+    xnnpack_drop_cached(nullptr);
+}
+
+void parallel_for(int n, const std::function<void(int, int)>& fn) { global_pool().run(n, fn); }
 
 } // namespace aer

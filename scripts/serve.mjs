@@ -1,0 +1,62 @@
+// A static file server for build/web on 127.0.0.1, with the cross-origin isolation headers
+// (COOP/COEP) that let the page use SharedArrayBuffer and therefore the threaded wasm build.
+//   node scripts/serve.mjs [--port 8080] [--root build/web] [--no-isolation]
+import http from 'node:http';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const args = process.argv.slice(2);
+const option = (name, fallback) => {
+    const i = args.indexOf(name);
+    return i >= 0 && i + 1 < args.length ? args[i + 1] : fallback;
+};
+const here = path.dirname(fileURLToPath(import.meta.url));
+const root = path.resolve(option('--root', path.join(here, '..', 'build', 'web')));
+const port = Number(option('--port', '8080'));
+const isolate = !args.includes('--no-isolation');
+
+const types = {
+    '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8',
+    '.mjs': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8',
+    '.json': 'application/json', '.wasm': 'application/wasm', '.bin': 'application/octet-stream',
+    '.png': 'image/png', '.svg': 'image/svg+xml', '.webmanifest': 'application/manifest+json',
+    '.wav': 'audio/wav',
+};
+
+const server = http.createServer((req, res) => {
+    const headers = { 'Cache-Control': 'no-cache', 'X-Content-Type-Options': 'nosniff' };
+    if (isolate) {
+        headers['Cross-Origin-Opener-Policy'] = 'same-origin';
+        headers['Cross-Origin-Embedder-Policy'] = 'require-corp';
+        headers['Cross-Origin-Resource-Policy'] = 'same-origin';
+    }
+    let rel;
+    try {
+        rel = decodeURIComponent(new URL(req.url, 'http://localhost').pathname);
+    } catch {
+        res.writeHead(400, headers).end('bad request');
+        return;
+    }
+    let file = path.normalize(path.join(root, rel));
+    if (!file.startsWith(root)) {
+        res.writeHead(403, headers).end('forbidden');
+        return;
+    }
+    if (rel.endsWith('/')) file = path.join(file, 'index.html');
+    fs.stat(file, (err, st) => {
+        if (err || !st.isFile()) {
+            res.writeHead(404, { ...headers, 'Content-Type': 'text/plain' }).end('not found');
+            return;
+        }
+        headers['Content-Type'] = types[path.extname(file)] || 'application/octet-stream';
+        headers['Content-Length'] = st.size;
+        res.writeHead(200, headers);
+        if (req.method === 'HEAD') return res.end();
+        fs.createReadStream(file).pipe(res);
+    });
+});
+server.listen(port, '127.0.0.1', () => {
+    console.log(`aer: serving ${root} on http://127.0.0.1:${port}/` +
+        (isolate ? ' (cross-origin isolated: threads on)' : ' (no COOP/COEP: single-threaded)'));
+});

@@ -1,0 +1,17 @@
+// Fuzz targets: each takes arbitrary bytes and must return without crashing, hanging or
+// reading out of bounds. Run by libFuzzer (tests/fuzz/libfuzzer_*.cpp, clang build, see
+// scripts/fuzz) and, over every file kept in tests/fuzz/corpus/<target>/, by the Catch2 suite.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+namespace aer_fuzz {
+
+/// The WAV reader on the bytes as a file.
+int fuzz_wav(const std::uint8_t* data, std::size_t size);
+/// Decoded audio through resampling and the MFCC pipeline: the first 4 bytes choose the input
+/// sample rate, the rest are int16 samples.
+int fuzz_mfcc(const std::uint8_t* data, std::size_t size);
+
+} // namespace aer_fuzz
