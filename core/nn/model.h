@@ -103,8 +103,9 @@ class Model {
     Status backward(const int* labels, float& loss);
     /// forward(training) + backward + optimizer.step + after_update: one training step.
     Status train_batch(const float* input, const int* labels, Optimizer& optimizer, float& loss);
-    /// Call after the weights changed (optimiser step, loading): the one place where cached
-    /// forms of the weights (e.g. packed gemm operands) are to be invalidated.
+    /// Call after writing to any parameter from outside (train_batch, build and the loader
+    /// call it themselves): drops the kernels' packed copies of the weights (kernels.h
+    /// all_weights_changed()), the one place where cached forms of the weights are invalidated.
     void after_update();
 
     /// Class probabilities of `count` examples (count x steps x features) into probs

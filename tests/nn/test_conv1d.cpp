@@ -1,6 +1,7 @@
 // Conv1D: finite-difference gradients (valid/same, stride 1 and 2), output lengths as Keras,
 // and a hand-computed convolution.
 #include "core/nn/conv1d.h"
+#include "core/nn/kernels.h"
 #include "tests/nn/grad_check.h"
 
 #include <catch2/catch.hpp>
@@ -49,6 +50,7 @@ TEST_CASE("Conv1D forward by hand (same padding)", "[nn]") {
     p[0].value[1] = 2;
     p[0].value[2] = 3;
     p[1].value[0] = 0.5f;
+    all_weights_changed(); // float weights written directly (kernels.h)
     REQUIRE(conv.reshape(1).ok());
     TensorT<float> x;
     REQUIRE(x.resize(1, 4, 1).ok());

@@ -1,6 +1,7 @@
 // Dense: finite-difference gradients for each activation and for 3-D inputs, a hand-computed
 // forward.
 #include "core/nn/dense.h"
+#include "core/nn/kernels.h"
 #include "tests/nn/grad_check.h"
 
 #include <catch2/catch.hpp>
@@ -34,6 +35,7 @@ TEST_CASE("Dense forward by hand", "[nn]") {
         p[0].value[i] = w[i];
     p[1].value[0] = 0.5f;
     p[1].value[1] = -10.0f;
+    all_weights_changed(); // float weights written directly (kernels.h)
     REQUIRE(dense.reshape(1).ok());
     TensorT<float> x;
     REQUIRE(x.resize(1, 3).ok());

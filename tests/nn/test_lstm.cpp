@@ -1,5 +1,6 @@
 // LSTM: finite-difference gradients (BPTT over several steps, with and without
 // return_sequences), a hand-computed single step, Keras' initialisers, and float vs double.
+#include "core/nn/kernels.h"
 #include "core/nn/lstm.h"
 #include "tests/nn/grad_check.h"
 
@@ -79,6 +80,7 @@ TEST_CASE("LSTM in float agrees with the same weights in double", "[nn]") {
             ps[k].value[i] = float(pd[k].value[i] + 0.1 * rng.normal());
             pd[k].value[i] = ps[k].value[i];
         }
+    all_weights_changed(); // float weights written directly (kernels.h)
     REQUIRE(d.reshape(batch).ok());
     REQUIRE(s.reshape(batch).ok());
     TensorT<double> xd;

@@ -174,10 +174,13 @@ TEST_CASE("model backward (all layer kinds, fused loss) matches central differen
             float saved = p.value[i];
             const float h = 1e-2f;
             p.value[i] = saved + h;
+            m.after_update();
             double up = eval();
             p.value[i] = saved - h;
+            m.after_update();
             double down = eval();
             p.value[i] = saved;
+            m.after_update();
             double numeric = (up - down) / (2 * h);
             double err = std::fabs(numeric - grads[k][i]);
             if (err > 2e-3 + 5e-2 * std::fabs(numeric)) {
