@@ -1,6 +1,7 @@
 // Model: architecture validation (messages name the layer and field), presets (parameter counts
 // as Keras' model.summary() gives them), input arrangement, the whole backward pass against
 // central differences, learning a separable problem, determinism for a seed, predict().
+#include "core/nn/kernels.h"
 #include "core/nn/model.h"
 
 #include <catch2/catch.hpp>
@@ -307,4 +308,41 @@ TEST_CASE("predict in chunks equals forward; misuse is reported", "[nn]") {
     Model empty;
     CHECK(!empty.reshape(4).ok());
     CHECK(empty.forward(x.data(), false) == nullptr);
+}
+
+TEST_CASE("training and prediction agree across kernel backends (packed weights invalidated)", "[nn]") {
+    Rng data_rng(12);
+    std::vector<float> x;
+    std::vector<int> y;
+    make_problem(8, data_rng, x, y);
+    const Backend saved = current_backend();
+    std::vector<float> reference;
+    for (Backend b : {Backend::reference, Backend::simd, Backend::xnnpack}) {
+        if (!backend_available(b))
+            continue;
+        {
+            INFO("backend " << backend_name(b));
+            REQUIRE(set_backend(b).ok());
+            Model m;
+            REQUIRE(m.build(small_arch(), 77).ok());
+            REQUIRE(m.reshape(8).ok());
+            AdamConfig cfg;
+            cfg.learning_rate = 0.05;
+            Adam adam(cfg);
+            float loss;
+            std::vector<float> probs(8 * 3);
+            for (int step = 0; step < 4; ++step) {
+                REQUIRE(m.train_batch(x.data(), y.data(), adam, loss).ok());
+                // Predict after every step: stale packed weights would show here.
+                REQUIRE(m.predict(x.data(), 8, probs.data()).ok());
+            }
+            REQUIRE(set_backend(saved).ok());
+            if (b == Backend::reference)
+                reference = probs;
+            REQUIRE(reference.size() == probs.size());
+            for (std::size_t i = 0; i < probs.size(); ++i)
+                CHECK(probs[i] == Approx(reference[i]).margin(1e-4));
+        }
+    }
+    REQUIRE(set_backend(saved).ok());
 }
