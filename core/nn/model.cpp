@@ -446,8 +446,9 @@ Status Model::reshape(int batch) {
     long long values = input_shape_.size() * 2;
     for (const auto& layer : layers_)
         values += (layer->input_shape().size() + layer->output_shape().size()) * 4; // with scratch
-    if (values * batch > (1LL << 28))
-        return Status::error("model: batch " + std::to_string(batch) + " needs more than 1 GB of activations");
+    // A generous estimate (activations, gradients, scratch): refuse before trying to allocate.
+    if (values * batch > (1LL << 29))
+        return Status::error("model: batch " + std::to_string(batch) + " would need more than 2 GB of activations");
     batch_ = 0;
     Status s = input_.resize(batch, input_shape_.steps, input_shape_.features);
     if (s.ok())

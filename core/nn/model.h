@@ -89,7 +89,8 @@ class Model {
     /// Values in all parameters.
     long long parameter_count() const;
 
-    /// Allocates activations for `batch` examples (1..65536). Required before forward().
+    /// Allocates activations for `batch` examples (1..65536; refused when a generous estimate of
+    /// the activations, gradients and scratch exceeds 2 GB). Required before forward().
     Status reshape(int batch);
     int batch() const { return batch_; }
 

@@ -305,6 +305,15 @@ TEST_CASE("predict in chunks equals forward; misuse is reported", "[nn]") {
     CHECK(contains(m.backward(bad_labels, loss).message, "forward(training = true)"));
     REQUIRE(m.forward(x.data(), true));
     CHECK(contains(m.backward(bad_labels, loss).message, "label 3"));
+    CHECK(contains(m.reshape(0).message, "batch must be within"));
+    CHECK(contains(m.reshape(70000).message, "batch must be within"));
+    Model wide; // 2^24 input values per example: 64 examples would need far more than 2 GB
+    json arch = small_arch();
+    arch["input"] = {{"steps", 4096}, {"features", 4096}};
+    arch["layers"] = json::array({json{{"type", "global_average_pooling1d"}},
+                                  json{{"type", "dense"}, {"units", 2}, {"activation", "softmax"}}});
+    REQUIRE(wide.build(arch, 1, false).ok());
+    CHECK(contains(wide.reshape(64).message, "more than 2 GB"));
     Model empty;
     CHECK(!empty.reshape(4).ok());
     CHECK(empty.forward(x.data(), false) == nullptr);
