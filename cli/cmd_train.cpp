@@ -117,11 +117,12 @@ void gather(const aer::Dataset& data, const std::vector<std::size_t>& idx, const
 void print_progress(const aer::TrainProgress& p, const aer::Trainer& t, double started, bool tty) {
     const auto& h = t.history();
     if (tty) {
-        double done = double(p.epoch - 1) + double(p.batch) / p.batches;
+        const int skipped = t.config().first_epoch - 1; // epochs a resumed run does not redo
+        double done = double(p.epoch - 1 - skipped) + double(p.batch) / p.batches;
         if (p.finished)
-            done = p.epochs;
-        double eta = done > 0 ? (now_s() - started) * (p.epochs - done) / done : 0;
-        int width = 24, fill = int(width * done / p.epochs);
+            done = p.epochs - skipped;
+        double eta = done > 0 ? (now_s() - started) * (p.epochs - skipped - done) / done : 0;
+        int width = 24, fill = int(width * (done + skipped) / p.epochs);
         std::fprintf(stderr, "\repoch %d/%d [%s%s] batch %d/%d loss %.4f acc %.3f ETA %.0fs   ", p.epoch, p.epochs,
                      std::string(std::size_t(fill), '#').c_str(), std::string(std::size_t(width - fill), '.').c_str(),
                      p.batch, p.batches, p.loss, p.acc, eta);
@@ -149,12 +150,14 @@ int cmd_train(const Args& in) {
     std::string error;
     const char* usage = "usage: aer train --data DIR --arch NAME|ARCH.json --split paper|actors:LIST|none --out PREFIX\n"
                         "       [--seed N] [--epochs N] [--batch 32] [--lr 0.001] [--optimizer adam|sgd] [--normalize]\n"
-                        "       [--init-from PREFIX.json] [--report R.json] [--threads N] [--backend simd] [--cache DIR|none]";
+                        "       [--init-from PREFIX.json] [--resume PREFIX.json] [--report R.json] [--threads N] [--backend simd] [--cache DIR|none]";
     if (!args.parse({"data", "arch", "split", "seed", "epochs", "batch", "lr", "optimizer", "init-from", "out", "report",
-                     "threads", "backend", "cache", "train-fraction"},
+                     "threads", "backend", "cache", "train-fraction", "resume"},
                     {"normalize"}, error))
         return fail("train: " + error + "\n" + usage, kUsage);
-    for (const char* required : {"data", "arch", "out"})
+    if (!args.has("arch") && !args.has("resume"))
+        return fail(std::string("train: --arch (or --resume) is required\n") + usage, kUsage);
+    for (const char* required : {"data", "out"})
         if (!args.has(required))
             return fail(std::string("train: --") + required + " is required\n" + usage, kUsage);
     aer::TrainConfig cfg;
@@ -197,13 +200,31 @@ int cmd_train(const Args& in) {
             return fail("train: " + s.message, kUsage);
     }
 
-    nlohmann::json arch;
-    s = load_architecture(args.get("arch"), int(data.labels.size()), arch);
     aer::Model model;
-    if (s.ok())
-        s = model.build(arch, cfg.seed);
-    if (!s.ok())
-        return fail("train: " + args.get("arch") + ": " + s.message);
+    if (args.has("resume")) {
+        // The checkpoint's architecture, weights and normalisation; the epochs it finished are skipped.
+        aer::ModelInfo saved;
+        s = aer::load_model_files(model_prefix(args.get("resume")), model, saved);
+        if (!s.ok())
+            return fail(s.message);
+        if (saved.labels != data.labels)
+            return fail("train: " + args.get("resume") + " was trained on other labels");
+        info.norm_mean = saved.norm_mean;
+        info.norm_std = saved.norm_std;
+        cfg.first_epoch = saved.training.value("epochs_done", 0) + 1;
+        if (cfg.first_epoch > cfg.epochs)
+            return fail("train: " + args.get("resume") + " already finished " + std::to_string(cfg.first_epoch - 1) +
+                        " epochs (ask for more with --epochs)", kUsage);
+        std::fprintf(stderr, "note: resuming from %s at epoch %d (the optimiser's moments start afresh)\n",
+                     args.get("resume").c_str(), cfg.first_epoch);
+    } else {
+        nlohmann::json arch;
+        s = load_architecture(args.get("arch"), int(data.labels.size()), arch);
+        if (s.ok())
+            s = model.build(arch, cfg.seed);
+        if (!s.ok())
+            return fail("train: " + args.get("arch") + ": " + s.message);
+    }
     if (model.steps() * model.features() != int(data.feature_size()))
         return fail("train: the architecture's input (" + std::to_string(model.steps()) + " x " +
                     std::to_string(model.features()) + ") does not match the features (" +
@@ -220,7 +241,7 @@ int cmd_train(const Args& in) {
             return fail("train: " + args.get("init-from") + " has no lstm_0 weights of the right shapes");
         std::fprintf(stderr, "note: %d tensors of lstm_0 start from %s\n", copied, args.get("init-from").c_str());
     }
-    if (args.has("normalize"))
+    if (args.has("normalize") && !args.has("resume"))
         aer::fit_normalization(data, split.train, info);
 
     std::vector<float> tx, vx;
@@ -235,7 +256,7 @@ int cmd_train(const Args& in) {
     s = trainer.init(&model, std::move(tx), std::move(ty), vx, vy, cfg);
     if (!s.ok())
         return fail("train: " + s.message);
-    info.training = {{"arch", args.get("arch")}, {"split", split.description}, {"seed", cfg.seed},
+    info.training = {{"arch", args.get("arch", args.get("resume"))}, {"split", split.description}, {"seed", cfg.seed},
                      {"epochs", cfg.epochs}, {"batch", cfg.batch}, {"learning_rate", cfg.learning_rate},
                      {"optimizer", cfg.optimizer}, {"normalize", args.has("normalize")},
                      {"init_from", args.get("init-from")}, {"train_n", split.train.size()},
@@ -247,7 +268,7 @@ int cmd_train(const Args& in) {
         [&](const aer::TrainProgress& p) {
             print_progress(p, trainer, t_train, tty);
             if (p.epoch_done) { // checkpoint: a crash keeps the last finished epoch
-                info.training["epochs_done"] = trainer.history().size();
+                info.training["epochs_done"] = cfg.first_epoch - 1 + int(trainer.history().size());
                 aer::Status c = aer::save_model_files(out, model, info);
                 if (!c.ok())
                     save_error = c;
@@ -271,7 +292,7 @@ int cmd_train(const Args& in) {
     } else {
         report = {{"labels", data.labels}, {"n", 0}};
     }
-    info.training["epochs_done"] = trainer.history().size();
+    info.training["epochs_done"] = cfg.first_epoch - 1 + int(trainer.history().size());
     info.training["train_seconds"] = train_s;
     s = aer::save_model_files(out, model, info);
     if (!s.ok())

@@ -73,5 +73,24 @@ head -c 100 "$tmp/tiny.bin" > "$tmp/cut.bin"; cp "$tmp/tiny.json" "$tmp/cut.json
 check "a truncated model is refused" expect_exit 1 "$aer" predict --model "$tmp/cut.json" "$tmp/data/Actor_01/03-02-01-01-01-01-01.wav"
 check "the refusal names the model file" grep -q "cut" "$tmp/err"
 
+# 5. no lost work: a run killed mid-training leaves its last finished epoch, which loads and resumes.
+"$aer" train --data "$tmp/data" --arch "$root/models/arch/tiny.json" --split actors:2 --epochs 200 \
+    --out "$tmp/long" --cache "$tmp/cache" --threads 1 2> "$tmp/long.err" > /dev/null &
+pid=$!
+for i in $(seq 1 600); do [ -f "$tmp/long.json" ] && break; sleep 0.1; done
+sleep 0.5
+kill -9 $pid 2>/dev/null; wait $pid 2>/dev/null
+check "the checkpoint of a killed run exists" [ -f "$tmp/long.json" ] && [ -f "$tmp/long.bin" ]
+check "no temporary files are left beside it as the model" [ "$(ls "$tmp" | grep -c '^long\.\(json\|bin\)$')" -eq 2 ]
+check "the killed run's checkpoint predicts" expect_exit 0 "$aer" predict --model "$tmp/long.json" \
+    "$tmp/data/Actor_01/03-02-01-01-01-01-01.wav"
+done_epochs=$(python3 -c "import json; print(json.load(open('$tmp/long.json'))['training']['epochs_done'])")
+check "resume continues after the checkpoint's epochs" expect_exit 0 "$aer" train --data "$tmp/data" --resume "$tmp/long.json" \
+    --split actors:2 --epochs $((done_epochs + 1)) --out "$tmp/long" --report "$tmp/resumed.json" --cache "$tmp/cache"
+check "the resumed run trained exactly one epoch" \
+    python3 -c "import json; r=json.load(open('$tmp/resumed.json')); assert len(r['history'])==1 and r['history'][0]['epoch']==$((done_epochs + 1)), r['history']"
+check "a finished checkpoint asks for more epochs" expect_exit 2 "$aer" train --data "$tmp/data" --resume "$tmp/long.json" \
+    --split actors:2 --epochs 1 --out "$tmp/long2" --cache "$tmp/cache"
+
 echo "cli: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
