@@ -12,7 +12,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include <atomic>
 #include <chrono>
+#include <csignal>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -22,6 +24,11 @@
 #include <unistd.h>
 
 namespace aer_cli {
+namespace {
+// Ctrl-C during training: stop between batches, keep the last finished epoch, save and report.
+std::atomic<bool> g_stop{false};
+extern "C" void on_interrupt(int) { g_stop = true; }
+} // namespace
 
 aer::Status load_architecture(const std::string& spec, int classes, nlohmann::json& out);
 
@@ -263,6 +270,7 @@ int cmd_train(const Args& in) {
                      {"test_n", split.test.size()}, {"data", args.get("data")}};
     const bool tty = isatty(2);
     const double t_train = now_s();
+    std::signal(SIGINT, on_interrupt);
     aer::Status save_error;
     s = trainer.run(
         [&](const aer::TrainProgress& p) {
@@ -274,7 +282,10 @@ int cmd_train(const Args& in) {
                     save_error = c;
             }
         },
-        nullptr);
+        &g_stop);
+    std::signal(SIGINT, SIG_DFL);
+    if (g_stop)
+        std::fprintf(stderr, "\nstopped: keeping the %zu finished epoch(s)\n", trainer.history().size());
     if (!s.ok())
         return fail("train: " + s.message + " (" + out + ".json holds the last good epoch)");
     if (!save_error.ok())
