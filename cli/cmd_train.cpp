@@ -136,8 +136,11 @@ void print_progress(const aer::TrainProgress& p, const aer::Trainer& t, double s
     }
     if (p.epoch_done) {
         const aer::EpochMetrics& m = h.back();
-        std::fprintf(stderr, "%sepoch %d/%d loss %.4f acc %.4f val_loss %.4f val_acc %.4f (%.1f s)\n", tty ? "\r" : "",
-                     m.epoch, p.epochs, m.loss, m.acc, m.val_loss, m.val_acc, m.seconds);
+        char val[64] = "";
+        if (!std::isnan(m.val_acc))
+            std::snprintf(val, sizeof val, " val_loss %.4f val_acc %.4f", m.val_loss, m.val_acc);
+        std::fprintf(stderr, "%sepoch %d/%d loss %.4f acc %.4f%s (%.1f s)\n", tty ? "\r" : "", m.epoch, p.epochs,
+                     m.loss, m.acc, val, m.seconds);
     }
 }
 
