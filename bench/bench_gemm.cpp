@@ -10,6 +10,7 @@
 //   step_dx     (32 x 1024)  . (256 x 1024)^T     backward to the inputs: dZ W^T
 //   proj_dw     (1024 x 256)^T . (1024 x 1024)    weight gradient over 32 x 32 rows: X^T dZ
 //   infer_405   (405 x 256)  . (256 x 1024)       batch inference of 405 clips
+// plus parallel_for_empty: the pool's overhead per call (us).
 // Weight products go through gemm_weights() (the xnnpack backend caches their operator);
 // proj_dw's B is activations, so it goes through gemm().
 #include "core/nn/kernels.h"
@@ -96,6 +97,20 @@ int main(int argc, char** argv) {
         for (const std::string& tname : threads_list) {
             if (!set_threads(std::atoi(tname.c_str())).ok())
                 continue;
+            if (only.empty() || only == "parallel_for") {
+                // The pool's own cost: an empty parallel_for over as many chunks as threads.
+                std::vector<double> times;
+                const double start = now_s();
+                while (times.size() < 100 || (now_s() - start < 0.2 && times.size() < 20000)) {
+                    const double t0 = now_s();
+                    parallel_for(current_threads(), [](int, int) {});
+                    times.push_back(now_s() - t0);
+                }
+                std::sort(times.begin(), times.end());
+                std::printf("{\"backend\":\"%s\",\"threads\":%d,\"shape\":\"parallel_for_empty\",\"reps\":%d,"
+                            "\"us_median\":%.2f}\n",
+                            bname.c_str(), current_threads(), int(times.size()), times[times.size() / 2] * 1e6);
+            }
             for (const Shape& s : shapes) {
                 if (!only.empty() && only != s.name)
                     continue;

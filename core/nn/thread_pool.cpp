@@ -1,5 +1,7 @@
 #include "core/nn/thread_pool.h"
 
+#include <chrono>
+
 namespace aer {
 namespace {
 thread_local bool t_in_job = false;
@@ -64,6 +66,11 @@ void ThreadPool::worker_loop() {
         seen = generation_;
     }
     for (;;) {
+        // Poll briefly before sleeping (see the header): checking the clock every 64 polls.
+        const auto spin_end = std::chrono::steady_clock::now() + std::chrono::microseconds(spin_microseconds);
+        for (int i = 1; generation_.load(std::memory_order_acquire) == seen && !stop_.load(); ++i)
+            if (i % 64 == 0 && std::chrono::steady_clock::now() > spin_end)
+                break;
         Job* job = nullptr;
         {
             std::unique_lock<std::mutex> lock(mutex_);
@@ -108,9 +115,17 @@ void ThreadPool::run(int n, const std::function<void(int, int)>& fn) {
     }
     wake_.notify_all();
     run_chunks(job);
-    // No worker may join once job_ is cleared; wait for those that did.
+    // No worker may join once job_ is cleared; wait for those that did (polling first, as the
+    // workers do: the last chunk usually ends within microseconds of ours).
+    {
+        std::lock_guard<std::mutex> lock(mutex_);
+        job_ = nullptr;
+    }
+    const auto spin_end = std::chrono::steady_clock::now() + std::chrono::microseconds(spin_microseconds);
+    for (int i = 1; job.active.load(std::memory_order_acquire) != 0; ++i)
+        if (i % 64 == 0 && std::chrono::steady_clock::now() > spin_end)
+            break;
     std::unique_lock<std::mutex> lock(mutex_);
-    job_ = nullptr;
     left_.wait(lock, [&] { return job.active.load() == 0; });
 }
 
