@@ -421,15 +421,17 @@ void run_gemm(const GemmArgs& g) {
     }
     // Split the dimension with more units of work; each thread packs the other operand whole,
     // so on a tie prefer columns (A is usually the smaller operand: a batch of activations).
+    // The bodies capture one pointer, so std::function stores them without allocating.
+    const GemmArgs* gp = &g;
     if (panels >= threads && panels >= strips) {
-        pool.run(panels, [&](int begin, int end) {
-            const int j_end = end * kern.nr < n ? end * kern.nr : n;
-            gemm_block(g, 0, m, begin * kern.nr, j_end);
+        pool.run(panels, [gp](int begin, int end) {
+            const int nr = kernel_choice().nr;
+            gemm_block(*gp, 0, gp->m, begin * nr, end * nr < gp->n ? end * nr : gp->n);
         });
     } else {
-        pool.run(strips, [&](int begin, int end) {
-            const int i_end = end * kern.mr < m ? end * kern.mr : m;
-            gemm_block(g, begin * kern.mr, i_end, 0, n);
+        pool.run(strips, [gp](int begin, int end) {
+            const int mr = kernel_choice().mr;
+            gemm_block(*gp, begin * mr, end * mr < gp->m ? end * mr : gp->m, 0, gp->n);
         });
     }
 }

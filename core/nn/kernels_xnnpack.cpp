@@ -180,19 +180,28 @@ void gemm_xnnpack(bool cache_b, bool trans_a, bool trans_b, int m, int n, int k,
         s.scratch.resize(std::size_t(m - 1) * ldc + n);
         out = s.scratch.data();
     }
-    std::atomic<bool> failed{e == nullptr};
+    // The slice body captures one pointer, so std::function stores it without allocating.
+    struct SliceJob {
+        CachedOp* e;
+        int m;
+        const float* a;
+        float* out;
+        std::atomic<bool> failed;
+    } job{e, m, a, out, {e == nullptr}};
     if (e) {
-        global_pool().run(slices, [&](int begin, int end) {
+        SliceJob* jp = &job;
+        global_pool().run(slices, [jp](int begin, int end) {
             for (int sl = begin; sl < end; ++sl) {
-                xnn_operator_t op = e->ops[std::size_t(sl)];
-                float* out_slice = out + e->col_begin[std::size_t(sl)];
-                if (xnn_setup_fully_connected_nc_f32(op, std::size_t(m), a, out_slice, nullptr) != xnn_status_success ||
+                xnn_operator_t op = jp->e->ops[std::size_t(sl)];
+                float* out_slice = jp->out + jp->e->col_begin[std::size_t(sl)];
+                if (xnn_setup_fully_connected_nc_f32(op, std::size_t(jp->m), jp->a, out_slice, nullptr) !=
+                        xnn_status_success ||
                     xnn_run_operator(op, nullptr) != xnn_status_success)
-                    failed = true;
+                    jp->failed = true;
             }
         });
     }
-    if (failed) { // XNNPACK refused (out of memory): the simd path computes the product instead
+    if (job.failed) { // XNNPACK refused (out of memory): the simd path computes the product instead
         gemm_simd_weights(trans_a, trans_b, m, n, k, a, lda, b, ldb, beta, c, ldc);
         return;
     }
