@@ -78,8 +78,7 @@ int main(int argc, char** argv) {
                 std::fprintf(stderr, "micro-kernel %s is not available here\n", value.c_str());
                 return 2;
             }
-        }
-        else {
+        } else {
             std::fprintf(stderr, "unknown option %s\n", key.c_str());
             return 2;
         }
@@ -109,7 +108,8 @@ int main(int argc, char** argv) {
                 std::sort(times.begin(), times.end());
                 std::printf("{\"backend\":\"%s\",\"threads\":%d,\"shape\":\"parallel_for_empty\",\"reps\":%d,"
                             "\"us_median\":%.2f}\n",
-                            bname.c_str(), current_threads(), int(times.size()), times[times.size() / 2] * 1e6);
+                            bname.c_str(), current_threads(), int(times.size()),
+                            times[times.size() / 2] * 1e6);
             }
             for (const Shape& s : shapes) {
                 if (!only.empty() && only != s.name)
@@ -117,7 +117,8 @@ int main(int argc, char** argv) {
                 // Stored shapes: A m x k (k x m if trans_a), B k x n (n x k if trans_b), dense.
                 const int lda = s.trans_a ? s.m : s.k;
                 const int ldb = s.trans_b ? s.k : s.n;
-                std::vector<float> a(std::size_t(s.m) * s.k), b(std::size_t(s.k) * s.n), c(std::size_t(s.m) * s.n);
+                std::vector<float> a(std::size_t(s.m) * s.k), b(std::size_t(s.k) * s.n),
+                    c(std::size_t(s.m) * s.n);
                 for (float& x : a)
                     x = u(rng);
                 for (float& x : b)
@@ -128,7 +129,8 @@ int main(int argc, char** argv) {
                         gemm_weights(s.trans_a, s.trans_b, s.m, s.n, s.k, a.data(), lda, b.data(), ldb, 0.0f,
                                      c.data(), s.n);
                     else
-                        gemm(s.trans_a, s.trans_b, s.m, s.n, s.k, a.data(), lda, b.data(), ldb, 0.0f, c.data(), s.n);
+                        gemm(s.trans_a, s.trans_b, s.m, s.n, s.k, a.data(), lda, b.data(), ldb, 0.0f,
+                             c.data(), s.n);
                 };
                 call(); // warm-up: packing buffers, cached operators, pool threads
                 call();
@@ -140,16 +142,17 @@ int main(int argc, char** argv) {
                     times.push_back(now_s() - t0);
                 }
                 std::sort(times.begin(), times.end());
-                const char* kernel = be == Backend::reference                             ? "loops"
+                const char* kernel = be == Backend::reference                            ? "loops"
                                      : be == Backend::xnnpack && s.weights && !s.trans_a ? "xnnpack-fc"
-                                                                                          : simd_kernel_name();
+                                                                                         : simd_kernel_name();
                 const double median = times[times.size() / 2];
                 const double gflops = 2.0 * s.m * s.n * s.k / median * 1e-9;
-                std::printf("{\"backend\":\"%s\",\"kernel\":\"%s\",\"threads\":%d,\"shape\":\"%s\",\"m\":%d,\"n\":%d,"
-                            "\"k\":%d,\"trans_a\":%d,\"trans_b\":%d,\"reps\":%d,\"ms_median\":%.4f,\"gflops\":%.2f}\n",
-                            bname.c_str(), kernel,
-                            current_threads(), s.name, s.m, s.n, s.k, int(s.trans_a), int(s.trans_b),
-                            int(times.size()), median * 1e3, gflops);
+                std::printf(
+                    "{\"backend\":\"%s\",\"kernel\":\"%s\",\"threads\":%d,\"shape\":\"%s\",\"m\":%d,\"n\":%d,"
+                    "\"k\":%d,\"trans_a\":%d,\"trans_b\":%d,\"reps\":%d,\"ms_median\":%.4f,\"gflops\":%.2f}"
+                    "\n",
+                    bname.c_str(), kernel, current_threads(), s.name, s.m, s.n, s.k, int(s.trans_a),
+                    int(s.trans_b), int(times.size()), median * 1e3, gflops);
                 std::fflush(stdout);
             }
         }

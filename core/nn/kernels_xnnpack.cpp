@@ -96,7 +96,8 @@ bool create_ops(XnnState& s, CachedOp& e, int slices) {
             const int width = e.trans_b ? e.k : cols;
             s.dense_b.resize(std::size_t(rows) * width);
             for (int r = 0; r < rows; ++r) {
-                const float* src = e.trans_b ? e.b + std::size_t(j0 + r) * e.ldb : e.b + std::size_t(r) * e.ldb + j0;
+                const float* src =
+                    e.trans_b ? e.b + std::size_t(j0 + r) * e.ldb : e.b + std::size_t(r) * e.ldb + j0;
                 for (int c = 0; c < width; ++c)
                     s.dense_b[std::size_t(r) * width + c] = src[c];
             }
@@ -142,7 +143,9 @@ CachedOp* find_or_create(XnnState& s, bool trans_b, int n, int k, const float* b
 
 } // namespace
 
-bool xnnpack_ready() { return state().ready; }
+bool xnnpack_ready() {
+    return state().ready;
+}
 
 void xnnpack_drop_cached(const float* b) {
     XnnState& s = state();
@@ -224,7 +227,9 @@ void gemm_xnnpack(bool cache_b, bool trans_a, bool trans_b, int m, int n, int k,
 #else // no XNNPACK in this build: the seam stays, every call goes to simd.
 
 namespace aer {
-bool xnnpack_ready() { return false; }
+bool xnnpack_ready() {
+    return false;
+}
 void xnnpack_drop_cached(const float*) {}
 void gemm_xnnpack(bool cache_b, bool trans_a, bool trans_b, int m, int n, int k, const float* a, int lda,
                   const float* b, int ldb, float beta, float* c, int ldc) {

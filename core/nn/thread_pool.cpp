@@ -7,9 +7,13 @@ namespace {
 thread_local bool t_in_job = false;
 } // namespace
 
-bool ThreadPool::in_job() { return t_in_job; }
+bool ThreadPool::in_job() {
+    return t_in_job;
+}
 
-ThreadPool::~ThreadPool() { resize(1); }
+ThreadPool::~ThreadPool() {
+    resize(1);
+}
 
 void ThreadPool::resize(int threads) {
     if (threads < 1)

@@ -70,13 +70,13 @@ class ThreadPool {
 
     int threads_ = 1;
     std::vector<std::thread> workers_;
-    std::mutex submit_;          // held by the thread whose job is in flight
-    std::mutex mutex_;           // guards job_ and stop_; generation_ is written under it
+    std::mutex submit_; // held by the thread whose job is in flight
+    std::mutex mutex_;  // guards job_ and stop_; generation_ is written under it
     std::condition_variable wake_;
     std::condition_variable left_; // a worker left a job
     Job* job_ = nullptr;
     std::atomic<unsigned> generation_{0}; // bumped when a job is published
-    std::atomic<bool> stop_{false};        // written under mutex_
+    std::atomic<bool> stop_{false};       // written under mutex_
 };
 
 /// The process-wide pool used by parallel_for() and the gemm backends.
