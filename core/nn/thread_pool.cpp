@@ -23,11 +23,14 @@ void ThreadPool::resize(int threads) {
 #ifdef AER_SINGLE_THREADED
     threads = 1;
 #elif defined(__EMSCRIPTEN__)
-    // A pthread beyond the pool Emscripten pre-spawns (PTHREAD_POOL_SIZE, the core count) only
-    // starts once the main thread yields to the event loop, and joining it from there would hang.
+    // A pthread beyond the workers Emscripten pre-spawns (PTHREAD_POOL_SIZE: the core count for
+    // the page, 8 for node programs) only starts once the main thread yields to the event loop,
+    // and joining it from there would hang: stay within both.
     const int cores = int(std::thread::hardware_concurrency());
     if (cores >= 1 && threads > cores)
         threads = cores;
+    if (threads > wasm_max_threads)
+        threads = wasm_max_threads;
 #endif
     if (threads == threads_)
         return;

@@ -41,8 +41,9 @@ class ThreadPool {
     ThreadPool& operator=(const ThreadPool&) = delete;
 
     /// Sets the thread count (callers included) to `threads`, clipped to 1..64 (1 in the
-    /// single-threaded build, the core count in the wasm threaded build, whose pthreads come
-    /// from a pool pre-spawned at start-up). Joins surplus workers, starts missing ones.
+    /// single-threaded build; in the wasm threaded build, whose pthreads come from workers
+    /// pre-spawned at start-up, the core count and wasm_max_threads). Joins surplus workers,
+    /// starts missing ones.
     void resize(int threads);
     /// The thread count including the caller (>= 1).
     int threads() const { return threads_; }
@@ -55,6 +56,8 @@ class ThreadPool {
     static bool in_job();
 
     static constexpr int spin_microseconds = 50;
+    /// The wasm threaded build's cap: CMake's smallest PTHREAD_POOL_SIZE (8, node programs).
+    static constexpr int wasm_max_threads = 8;
 
   private:
     struct Job {
