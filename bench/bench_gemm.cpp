@@ -11,8 +11,8 @@
 //   proj_dw     (1024 x 256)^T . (1024 x 1024)    weight gradient over 32 x 32 rows: X^T dZ
 //   infer_405   (405 x 256)  . (256 x 1024)       batch inference of 405 clips
 // plus parallel_for_empty: the pool's overhead per call (us).
-// Weight products go through gemm_weights() (the xnnpack backend caches their operator);
-// proj_dw's B is activations, so it goes through gemm().
+// Weight products go through gemm_weights() (cached packed weights), step_fwd and step_dx also
+// through plain gemm() (packing per call); proj_dw's B is activations, so it goes through gemm().
 #include "core/nn/kernels.h"
 #include "core/nn/kernels_backends.h"
 
@@ -37,8 +37,9 @@ struct Shape {
 };
 
 const Shape shapes[] = {
-    {"step_fwd", false, false, 32, 1024, 256, true},   {"proj_fwd", false, false, 1024, 1024, 256, true},
-    {"step_dx", false, true, 32, 256, 1024, true},     {"proj_dw", true, false, 256, 1024, 1024, false},
+    {"step_fwd", false, false, 32, 1024, 256, true},   {"step_fwd", false, false, 32, 1024, 256, false},
+    {"proj_fwd", false, false, 1024, 1024, 256, true}, {"step_dx", false, true, 32, 256, 1024, true},
+    {"step_dx", false, true, 32, 256, 1024, false},    {"proj_dw", true, false, 256, 1024, 1024, false},
     {"infer_405", false, false, 405, 1024, 256, true},
 };
 
@@ -148,11 +149,11 @@ int main(int argc, char** argv) {
                 const double median = times[times.size() / 2];
                 const double gflops = 2.0 * s.m * s.n * s.k / median * 1e-9;
                 std::printf(
-                    "{\"backend\":\"%s\",\"kernel\":\"%s\",\"threads\":%d,\"shape\":\"%s\",\"m\":%d,\"n\":%d,"
-                    "\"k\":%d,\"trans_a\":%d,\"trans_b\":%d,\"reps\":%d,\"ms_median\":%.4f,\"gflops\":%.2f}"
-                    "\n",
-                    bname.c_str(), kernel, current_threads(), s.name, s.m, s.n, s.k, int(s.trans_a),
-                    int(s.trans_b), int(times.size()), median * 1e3, gflops);
+                    "{\"backend\":\"%s\",\"kernel\":\"%s\",\"threads\":%d,\"shape\":\"%s\",\"call\":\"%s\","
+                    "\"m\":%d,\"n\":%d,\"k\":%d,\"trans_a\":%d,\"trans_b\":%d,\"reps\":%d,"
+                    "\"ms_median\":%.4f,\"gflops\":%.2f}\n",
+                    bname.c_str(), kernel, current_threads(), s.name, s.weights ? "gemm_weights" : "gemm",
+                    s.m, s.n, s.k, int(s.trans_a), int(s.trans_b), int(times.size()), median * 1e3, gflops);
                 std::fflush(stdout);
             }
         }

@@ -357,10 +357,15 @@ void pack_b(bool trans_b, const float* b, int ldb, int p0, int kc, int j0, int c
                 dst[j] = 0.0f;
         }
     } else {
-        for (int j = 0; j < cols; ++j) {
-            const float* src = b + std::size_t(j0 + j) * ldb + p0;
-            for (int p = 0; p < kc; ++p)
-                out[std::size_t(p) * nr + j] = src[p];
+        // Column j of op(B) is row j0 + j of B. Blocks of 16 values of k: each row of B is read
+        // 64 bytes at a time and the 16 packed rows being written stay in L1.
+        for (int pb = 0; pb < kc; pb += 16) {
+            const int pe = kc - pb < 16 ? kc : pb + 16;
+            for (int j = 0; j < cols; ++j) {
+                const float* src = b + std::size_t(j0 + j) * ldb + p0;
+                for (int p = pb; p < pe; ++p)
+                    out[std::size_t(p) * nr + j] = src[p];
+            }
         }
         for (int p = 0; p < kc; ++p)
             for (int j = cols; j < nr; ++j)
