@@ -40,5 +40,9 @@ int fail(const std::string& message, int code = kFailed);
 
 int cmd_load(const Args& args);
 int cmd_mfcc(const Args& args);
+int cmd_bench_nn(const Args& args);
+int cmd_train(const Args& args);
+int cmd_eval(const Args& args);
+int cmd_predict(const Args& args);
 
 } // namespace aer_cli

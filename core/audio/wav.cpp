@@ -161,6 +161,9 @@ Status read_wav(const std::uint8_t* bytes, std::size_t size, std::vector<float>&
     if (frames == 0)
         return Status::error(info.truncated ? "data chunk is cut off before its first sample" : "no samples (empty data chunk)");
 
+    if (double(frames) > kMaxDurationSeconds * double(rate))
+        return Status::error("audio is " + std::to_string(int(double(frames) / rate)) + " s long, over the limit of " +
+                             std::to_string(int(kMaxDurationSeconds)) + " s (cut it into shorter files)");
     info.sample_rate = int(rate);
     info.channels = channels;
     info.bits_per_sample = bits;

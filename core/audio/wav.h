@@ -9,6 +9,8 @@
 //   librosa/soundfile do: int16 / 32768, int24 / 8388608, int32 / 2147483648, (u8 - 128) / 128.
 // - A `data` chunk whose declared size runs past the end of the buffer (a truncated download)
 //   is read up to the last whole frame present and flagged with `info.truncated`.
+// - Audio longer than kMaxDurationSeconds is refused (cut it first): features of a clip need the
+//   whole clip in memory, and the models look at its first 256 frames (~6 s) only.
 // - Everything else that is wrong gets a Status naming the problem; the reader never reads
 //   past the buffer and never allocates more than the buffer justifies.
 #pragma once
@@ -24,6 +26,7 @@ namespace aer {
 
 constexpr std::size_t kMaxWavBytes = 1024u * 1024u * 1024u; ///< 1 GiB: larger files are refused
 constexpr int kMaxChannels = 256;
+constexpr double kMaxDurationSeconds = 600.0; ///< 10 min: longer audio is refused (the models read ~6 s)
 constexpr int kMinSampleRate = 8000;
 constexpr int kMaxSampleRate = 192000;
 

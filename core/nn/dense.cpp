@@ -49,7 +49,7 @@ void Dense<T>::forward(const TensorT<T>& in, bool training) {
     const int f = this->in_.features, u = config_.units;
     const int r = int(rows());
     T* y = this->output_.data();
-    gemm_typed(false, false, r, u, f, in.data(), f, kernel_.data(), u, T(0), y, u);
+    gemm_weights_typed(false, false, r, u, f, in.data(), f, kernel_.data(), u, T(0), y, u);
     for (int i = 0; i < r; ++i)
         for (int j = 0; j < u; ++j)
             y[std::size_t(i) * u + j] += bias_[j];
@@ -77,7 +77,7 @@ void Dense<T>::backward_from_logits(const TensorT<T>& in, const T* d_logits, boo
         for (int j = 0; j < u; ++j)
             d_bias_[j] += d_logits[std::size_t(i) * u + j];
     if (want_input_grad)
-        gemm_typed(false, true, r, f, u, d_logits, u, kernel_.data(), u, T(0), this->input_grad_.data(), f);
+        gemm_weights_typed(false, true, r, f, u, d_logits, u, kernel_.data(), u, T(0), this->input_grad_.data(), f);
 }
 
 template class Dense<float>;

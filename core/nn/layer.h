@@ -14,6 +14,9 @@
 // - Tensors are batch-major: (batch, steps, features) for sequences, (batch, features) otherwise.
 // - Weight layouts and semantics are Keras' (tf.keras 2.x), so Keras weights load unchanged.
 // - T is float in production and double in the gradient-check tests.
+// - Products with a weight matrix go through kernels.h gemm_weights(), which may reuse a packed
+//   copy: whoever writes float weights directly (tests, loaders) calls all_weights_changed()
+//   before the next forward (Model does it for its users, in Model::after_update()).
 #pragma once
 
 #include "core/nn/random.h"

@@ -3,6 +3,7 @@
 #include "core/nn/batch_norm.h"
 #include "core/nn/conv1d.h"
 #include "core/nn/dense.h"
+#include "core/nn/kernels.h"
 #include "core/nn/layers.h"
 #include "core/nn/loss.h"
 #include "core/nn/lstm.h"
@@ -426,6 +427,7 @@ Status Model::build(const json& arch, std::uint64_t seed, bool init_weights) {
     orientation_ = orientation;
     classes_ = last.output_shape().features;
     layers_ = std::move(layers);
+    after_update();
     return Status{};
 }
 
@@ -444,8 +446,9 @@ Status Model::reshape(int batch) {
     long long values = input_shape_.size() * 2;
     for (const auto& layer : layers_)
         values += (layer->input_shape().size() + layer->output_shape().size()) * 4; // with scratch
-    if (values * batch > (1LL << 28))
-        return Status::error("model: batch " + std::to_string(batch) + " needs more than 1 GB of activations");
+    // A generous estimate (activations, gradients, scratch): refuse before trying to allocate.
+    if (values * batch > (1LL << 29))
+        return Status::error("model: batch " + std::to_string(batch) + " would need more than 2 GB of activations");
     batch_ = 0;
     Status s = input_.resize(batch, input_shape_.steps, input_shape_.features);
     if (s.ok())
@@ -499,8 +502,8 @@ Status Model::train_batch(const float* input, const int* labels, Optimizer& opti
 }
 
 void Model::after_update() {
-    // The weights just changed. When kernels.h gains a way to invalidate packed weights
-    // (e.g. bump_weights_generation()), call it here.
+    // The weights just changed: drop the kernels' packed copies of them (kernels.h).
+    all_weights_changed();
 }
 
 Status Model::predict(const float* inputs, int count, float* probs) {

@@ -89,7 +89,8 @@ class Model {
     /// Values in all parameters.
     long long parameter_count() const;
 
-    /// Allocates activations for `batch` examples (1..65536). Required before forward().
+    /// Allocates activations for `batch` examples (1..65536; refused when a generous estimate of
+    /// the activations, gradients and scratch exceeds 2 GB). Required before forward().
     Status reshape(int batch);
     int batch() const { return batch_; }
 
@@ -103,8 +104,9 @@ class Model {
     Status backward(const int* labels, float& loss);
     /// forward(training) + backward + optimizer.step + after_update: one training step.
     Status train_batch(const float* input, const int* labels, Optimizer& optimizer, float& loss);
-    /// Call after the weights changed (optimiser step, loading): the one place where cached
-    /// forms of the weights (e.g. packed gemm operands) are to be invalidated.
+    /// Call after writing to any parameter from outside (train_batch, build and the loader
+    /// call it themselves): drops the kernels' packed copies of the weights (kernels.h
+    /// all_weights_changed()), the one place where cached forms of the weights are invalidated.
     void after_update();
 
     /// Class probabilities of `count` examples (count x steps x features) into probs

@@ -19,6 +19,8 @@ Status Trainer::init(Model* model, std::vector<float> train_x, std::vector<int> 
         return Status::error("trainer: the model is not built");
     if (config.epochs < 1 || config.epochs > 100000)
         return Status::error("trainer: epochs must be within 1..100000");
+    if (config.first_epoch < 1 || config.first_epoch > config.epochs)
+        return Status::error("trainer: the first epoch must be within 1..epochs");
     if (config.batch < 1 || config.batch > 4096)
         return Status::error("trainer: batch must be within 1..4096");
     if (!(config.learning_rate > 0) || !std::isfinite(config.learning_rate))
@@ -58,7 +60,7 @@ Status Trainer::init(Model* model, std::vector<float> train_x, std::vector<int> 
     batch_x_.resize(std::size_t(config.batch) * example_size_);
     batch_y_.resize(std::size_t(config.batch));
     history_.clear();
-    epoch_ = 1;
+    epoch_ = config.first_epoch;
     snapshot();
     begin_epoch();
     return Status{};

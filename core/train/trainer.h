@@ -32,6 +32,7 @@ struct TrainConfig {
     double learning_rate = 0.001;
     std::string optimizer = "adam"; ///< "adam" (Keras defaults) or "sgd" (momentum 0.9)
     std::uint32_t seed = 1;
+    int first_epoch = 1; ///< > 1 when resuming: epochs first_epoch..epochs run (the shuffles match a full run)
 };
 
 /// Metrics of one finished epoch (val_* are NaN without validation data).

@@ -164,6 +164,12 @@ TEST_CASE("bad input is refused with a message naming the problem", "[audio][wav
     Status s = read_wav(good.data(), kMaxWavBytes + 1, y, info);
     CHECK(s.message.find("over the limit") != std::string::npos);
 
+    // Longer than 10 minutes: refused with the limit named (8 kHz 8-bit: 601 s is 4.8 MB).
+    std::vector<std::uint8_t> long_audio = minimal_wav(1, 1, 8000, 8, std::vector<std::uint8_t>(8000 * 601, 128));
+    CHECK(error_of(long_audio).find("over the limit of 600 s") != std::string::npos);
+    std::vector<std::uint8_t> ten_minutes = minimal_wav(1, 1, 8000, 8, std::vector<std::uint8_t>(8000 * 600, 128));
+    CHECK(error_of(ten_minutes) == "(ok)");
+
     Status missing = read_wav_file("/nonexistent/dir/x.wav", y, info);
     CHECK(missing.message.find("/nonexistent/dir/x.wav") == 0);
 }

@@ -3,6 +3,7 @@
 #include "core/audio/load.h"
 #include "core/audio/resample.h"
 #include "core/dsp/mfcc.h"
+#include "core/nn/model_io.h"
 
 #include <cmath>
 #include <cstdlib>
@@ -51,6 +52,34 @@ int fuzz_mfcc(const std::uint8_t* data, std::size_t size) {
     for (float v : m)
         if (!std::isfinite(v))
             std::abort(); // finite input gives finite features
+    return 0;
+}
+
+int fuzz_model(const std::uint8_t* data, std::size_t size) {
+    if (size < 4)
+        return 0;
+    std::size_t json_size = std::size_t(data[0]) | std::size_t(data[1]) << 8 | std::size_t(data[2]) << 16 |
+                            std::size_t(data[3]) << 24;
+    if (json_size > size - 4)
+        json_size = size - 4;
+    aer::Model model;
+    aer::ModelInfo info;
+    aer::Status s = aer::load_model(data + 4, json_size, data + 4 + json_size, size - 4 - json_size, model, info);
+    if (!s.ok()) {
+        if (s.message.empty())
+            std::abort();
+        return 0;
+    }
+    // A model that loads must run: one prediction on zeros gives probabilities.
+    std::vector<float> x(std::size_t(model.steps()) * std::size_t(model.features()), 0.0f);
+    std::vector<float> p(std::size_t(model.classes()));
+    if (model.steps() * model.features() > (1 << 20) || !model.predict(x.data(), 1, p.data()).ok())
+        return 0;
+    float sum = 0;
+    for (float v : p)
+        sum += v;
+    if (!(std::fabs(sum - 1.0f) < 1e-3f))
+        std::abort();
     return 0;
 }
 

@@ -14,4 +14,8 @@ int fuzz_wav(const std::uint8_t* data, std::size_t size);
 /// sample rate, the rest are int16 samples.
 int fuzz_mfcc(const std::uint8_t* data, std::size_t size);
 
+/// The model loader: the first 4 bytes (little-endian) give the JSON text's length, the JSON
+/// text follows, the rest is the .bin.
+int fuzz_model(const std::uint8_t* data, std::size_t size);
+
 } // namespace aer_fuzz

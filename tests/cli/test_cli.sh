@@ -1,0 +1,107 @@
+#!/usr/bin/env bash
+# The native CLI as a user runs it: exit codes, JSON lines, `error:` lines naming the file.
+#   tests/cli/test_cli.sh            (after scripts/build native and scripts/prepare-data)
+set -uo pipefail
+root=$(cd "$(dirname "$0")/../.." && pwd)
+aer="$root/build/native/aer"
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+pass=0; fail=0
+check() { # check NAME CONDITION...
+    local name=$1; shift
+    if "$@"; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL: $name"; fi
+}
+expect_exit() { # expect_exit CODE COMMAND... (stderr kept in $tmp/err)
+    local code=$1; shift
+    "$@" > "$tmp/out" 2> "$tmp/err"
+    [ $? -eq "$code" ]
+}
+
+# 1. mfcc succeeds on every prepared RAVDESS WAV, with the frame count librosa gives.
+count=0; bad=0
+while IFS= read -r f; do
+    count=$((count + 1))
+    if ! "$aer" mfcc "$f" --out "$tmp/m.f32" > "$tmp/line" 2>"$tmp/err"; then
+        bad=$((bad + 1)); echo "mfcc failed: $f: $(cat "$tmp/err")"; continue
+    fi
+    frames=$(sed -n 's/.*"frames":\([0-9]*\).*/\1/p' "$tmp/line")
+    samples=$(sed -n 's/.*"samples":\([0-9]*\).*/\1/p' "$tmp/line")
+    size=$(stat -c %s "$tmp/m.f32")
+    if [ "$frames" -ne $((1 + samples / 512)) ] || [ "$size" -ne $((32 * frames * 4)) ]; then
+        bad=$((bad + 1)); echo "mfcc wrong size: $f"
+    fi
+done < <(find "$root/data/ravdess-song" -name '*.wav' | sort)
+check "mfcc on all $count RAVDESS files" [ "$count" -eq 836 -a "$bad" -eq 0 ]
+
+# 2. bad inputs: exit 1 and one error line naming the file.
+: > "$tmp/empty.wav"
+echo "not audio at all" > "$tmp/text.wav"
+head -c 30 "$root/../shared/data/samples/03-02-01-01-01-01-01.wav" > "$tmp/cut.wav"
+printf 'RIFF\x24\x00\x00\x00WAVEfmt \x10\x00\x00\x00\x02\x00\x01\x00\x80\x3e\x00\x00\x00\x7d\x00\x00\x02\x00\x04\x00data\x00\x00\x00\x00' > "$tmp/adpcm.wav"
+for f in empty text cut adpcm; do
+    check "mfcc $f.wav exits 1" expect_exit 1 "$aer" mfcc "$tmp/$f.wav" --out "$tmp/x.f32"
+    check "mfcc $f.wav names the file" grep -q "^error: $tmp/$f.wav: " "$tmp/err"
+    check "mfcc $f.wav writes nothing" [ ! -e "$tmp/x.f32" ]
+done
+check "adpcm names the codec" grep -q "ADPCM" "$tmp/err"
+check "missing file exits 1" expect_exit 1 "$aer" load "$tmp/nope.wav" --out "$tmp/y.f32"
+check "usage error exits 2" expect_exit 2 "$aer" mfcc --out "$tmp/y.f32"
+check "bad option value exits 2" expect_exit 2 "$aer" mfcc "$tmp/text.wav" --out "$tmp/y.f32" --n-mfcc 0
+check "unknown command exits 2" expect_exit 2 "$aer" frobnicate
+
+# 3. load writes librosa's length.
+check "load" expect_exit 0 "$aer" load "$root/../shared/data/samples/03-02-01-01-01-01-01.wav" --out "$tmp/y.f32"
+check "load length 93439" [ "$(stat -c %s "$tmp/y.f32")" -eq $((93439 * 4)) ]
+
+# 4. train a tiny model on two actors, evaluate it, predict with it, and refuse a corrupt copy.
+mkdir -p "$tmp/data"
+cp -r "$root/data/ravdess-song/Actor_01" "$root/data/ravdess-song/Actor_02" "$tmp/data/"
+check "train" expect_exit 0 "$aer" train --data "$tmp/data" --arch "$root/models/arch/tiny.json" --split actors:2 \
+    --epochs 2 --out "$tmp/tiny" --report "$tmp/report.json" --cache "$tmp/cache"
+check "train report has a confusion matrix and history" \
+    python3 -c "import json,sys; r=json.load(open('$tmp/report.json')); assert r['n']==44 and len(r['confusion'])==6 and len(r['history'])==2 and 0<=r['accuracy']<=1"
+check "eval" expect_exit 0 "$aer" eval --model "$tmp/tiny.json" --data "$tmp/data" --actors 1 --cache none
+check "eval counts actor 1's files" grep -q '"n":44' "$tmp/out"
+check "predict" expect_exit 0 "$aer" predict --model "$tmp/tiny.json" "$tmp/data/Actor_01/03-02-01-01-01-01-01.wav"
+check "predict prints a label and 6 probabilities" \
+    python3 -c "import json; r=json.loads(open('$tmp/out').read()); assert r['label'] in r['probabilities'] and len(r['probabilities'])==6 and abs(sum(r['probabilities'].values())-1)<1e-4"
+check "predict goes on past a bad file and exits 1" expect_exit 1 "$aer" predict --model "$tmp/tiny.json" "$tmp/text.wav" \
+    "$tmp/data/Actor_01/03-02-01-01-01-01-01.wav"
+check "predict: one line for the good file" [ "$(wc -l < "$tmp/out")" -eq 1 ]
+check "predict: the bad file named" grep -q "^error: $tmp/text.wav" "$tmp/err"
+head -c 100 "$tmp/tiny.bin" > "$tmp/cut.bin"; cp "$tmp/tiny.json" "$tmp/cut.json"
+check "a truncated model is refused" expect_exit 1 "$aer" predict --model "$tmp/cut.json" "$tmp/data/Actor_01/03-02-01-01-01-01-01.wav"
+check "the refusal names the model file" grep -q "cut" "$tmp/err"
+
+# 5. no lost work: a run killed mid-training leaves its last finished epoch, which loads and resumes.
+"$aer" train --data "$tmp/data" --arch "$root/models/arch/tiny.json" --split actors:2 --epochs 200 \
+    --out "$tmp/long" --cache "$tmp/cache" --threads 1 2> "$tmp/long.err" > /dev/null &
+pid=$!
+for i in $(seq 1 600); do [ -f "$tmp/long.json" ] && break; sleep 0.1; done
+sleep 0.5
+kill -9 $pid 2>/dev/null; wait $pid 2>/dev/null
+check "the checkpoint of a killed run exists" [ -f "$tmp/long.json" ] && [ -f "$tmp/long.bin" ]
+check "no temporary files are left beside it as the model" [ "$(ls "$tmp" | grep -c '^long\.\(json\|bin\)$')" -eq 2 ]
+check "the killed run's checkpoint predicts" expect_exit 0 "$aer" predict --model "$tmp/long.json" \
+    "$tmp/data/Actor_01/03-02-01-01-01-01-01.wav"
+done_epochs=$(python3 -c "import json; print(json.load(open('$tmp/long.json'))['training']['epochs_done'])")
+check "resume continues after the checkpoint's epochs" expect_exit 0 "$aer" train --data "$tmp/data" --resume "$tmp/long.json" \
+    --split actors:2 --epochs $((done_epochs + 1)) --out "$tmp/long" --report "$tmp/resumed.json" --cache "$tmp/cache"
+check "the resumed run trained exactly one epoch" \
+    python3 -c "import json; r=json.load(open('$tmp/resumed.json')); assert len(r['history'])==1 and r['history'][0]['epoch']==$((done_epochs + 1)), r['history']"
+check "a finished checkpoint asks for more epochs" expect_exit 2 "$aer" train --data "$tmp/data" --resume "$tmp/long.json" \
+    --split actors:2 --epochs 1 --out "$tmp/long2" --cache "$tmp/cache"
+
+# 6. Ctrl-C: training stops between batches, keeps the finished epochs, saves and reports.
+"$aer" train --data "$tmp/data" --arch "$root/models/arch/tiny.json" --split actors:2 --epochs 500 \
+    --out "$tmp/int" --report "$tmp/int.report.json" --cache "$tmp/cache" --threads 1 2> "$tmp/int.err" > /dev/null &
+pid=$!
+for i in $(seq 1 600); do [ -f "$tmp/int.json" ] && break; sleep 0.1; done
+kill -INT $pid; wait $pid; code=$?
+check "an interrupted run exits 0" [ "$code" -eq 0 ]
+check "it says what it kept" grep -q "stopped: keeping the" "$tmp/int.err"
+check "its report covers the finished epochs" \
+    python3 -c "import json; r=json.load(open('$tmp/int.report.json')); m=json.load(open('$tmp/int.json')); assert 1 <= len(r['history']) < 500 and m['training']['epochs_done']==len(r['history'])"
+
+echo "cli: $pass passed, $fail failed"
+[ "$fail" -eq 0 ]
