@@ -167,8 +167,10 @@ async function extract(list) {
         },
     });
     extracting = job;
+    $('extract-cancel').hidden = false;
     const r = await job.done;
     extracting = null;
+    $('extract-cancel').hidden = true;
     const secs = ((performance.now() - t0) / 1000).toFixed(1);
     text.textContent = r.ok ? `${ok} of ${list.length} file(s) ready in ${secs} s` : `failed: ${r.error}`;
     for (const i of list) if (i.status === 'queued') { i.status = 'cancelled'; }
@@ -226,7 +228,13 @@ function render_row(item) {
     }
     tr.setAttribute('data-file', item.name);
     tr.setAttribute('data-true', item.label);
-    if (item.pred) tr.setAttribute('data-pred', item.pred); else tr.removeAttribute('data-pred');
+    if (item.pred) {
+        tr.setAttribute('data-pred', item.pred);
+        tr.setAttribute('data-probs', JSON.stringify(Object.fromEntries(item.model_labels.map((l, c) => [l, item.probs[c]]))));
+    } else {
+        tr.removeAttribute('data-pred');
+        tr.removeAttribute('data-probs');
+    }
     tr.classList.toggle('selected', selected === item);
     tr.replaceChildren();
     tr.append(el('th', { scope: 'row', text: item.name, title: item.rel || item.name }));
@@ -425,6 +433,7 @@ async function start_recording() {
         source.connect(node);
         node.connect(ctx.destination); // the processor writes silence; the connection keeps it running
         recording = r;
+        $('waveform').hidden = false;
         r.timer = setInterval(() => {
             draw_waveform($('waveform'), joined(r.chunks, r.length));
             $('rec-status').textContent = `recording… ${((performance.now() - r.started) / 1000).toFixed(0)} s`;
@@ -558,7 +567,7 @@ async function train() {
                     'data-acc': ev.acc, 'data-val-loss': ev.val_loss ?? '', 'data-val-acc': ev.val_acc ?? '' });
                 tr.append(el('td', { text: ev.epoch }), el('td', { text: fmt(ev.loss) }), el('td', { text: fmt(ev.acc, 3) }),
                     el('td', { text: fmt(ev.val_loss) }), el('td', { text: fmt(ev.val_acc, 3) }),
-                    el('td', { text: `${ev.seconds.toFixed(1)} s` }));
+                    el('td', { text: ev.seconds < 1 ? `${Math.round(ev.seconds * 1000)} ms` : `${ev.seconds.toFixed(1)} s` }));
                 $('epochs-table').tBodies[0].append(tr);
                 draw_history();
             } else if (ev.event === 'progress') {
@@ -756,7 +765,7 @@ function render_models() {
             el('th', { scope: 'row', text: rec.name + (rec.source === 'bundled' ? ' (bundled)' : '') }),
             el('td', { text: s.architecture || (rec.info ? describe_arch(rec.info) : '–') }),
             el('td', { text: s.test_accuracy != null ? `${pct(s.test_accuracy)} (${s.test_n})` : '–' }),
-            el('td', { text: rec.created ? new Date(rec.created).toLocaleString() : '–' }),
+            el('td', { class: 'saved', text: rec.created ? new Date(rec.created).toLocaleString() : '–' }),
         );
         const actions = el('td', { class: 'actions' });
         const use = el('button', { type: 'button', text: is_active ? 'active' : 'Use', disabled: is_active || !!training,
@@ -879,7 +888,6 @@ async function boot() {
     update_train_data();
 }
 
-draw_waveform($('waveform'), null);
 draw_history();
 update_train_data();
 render_models();
