@@ -245,7 +245,8 @@ function render_row(item) {
         s.addEventListener('change', () => {
             item.label = s.value;
             item.known = EMOTIONS.includes(s.value);
-            tr.setAttribute('data-true', item.label);
+            render_row(item);
+            tr.querySelector('select').focus();
             update_train_data();
             update_accuracy();
         });
@@ -477,7 +478,11 @@ async function stop_recording() {
     recordings++;
     const name = `recording-${recordings}.wav`;
     const file = new File([encode_wav(samples, rate)], name, { type: 'audio/wav' });
-    $('rec-status').textContent = `${name}: ${(samples.length / rate).toFixed(1)} s at ${rate} Hz`;
+    let peak = 0;
+    for (let i = 0; i < samples.length; i++) peak = Math.max(peak, Math.abs(samples[i]));
+    const dbfs = peak > 0 ? `${(20 * Math.log10(peak)).toFixed(1)} dBFS` : 'silence';
+    $('rec-status').textContent = `${name}: ${(samples.length / rate).toFixed(1)} s at ${rate} Hz, peak ${dbfs}` +
+        (peak < 0.01 ? ' (very quiet: is the right microphone on?)' : '');
     const [item] = add_files([{ file, rel: '' }], 'recording');
     item.label = rec_label.value;
     item.known = EMOTIONS.includes(item.label);
