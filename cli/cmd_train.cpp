@@ -12,7 +12,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include <atomic>
 #include <chrono>
+#include <csignal>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -22,6 +24,11 @@
 #include <unistd.h>
 
 namespace aer_cli {
+namespace {
+// Ctrl-C during training: stop between batches, keep the last finished epoch, save and report.
+std::atomic<bool> g_stop{false};
+extern "C" void on_interrupt(int) { g_stop = true; }
+} // namespace
 
 aer::Status load_architecture(const std::string& spec, int classes, nlohmann::json& out);
 
@@ -129,8 +136,11 @@ void print_progress(const aer::TrainProgress& p, const aer::Trainer& t, double s
     }
     if (p.epoch_done) {
         const aer::EpochMetrics& m = h.back();
-        std::fprintf(stderr, "%sepoch %d/%d loss %.4f acc %.4f val_loss %.4f val_acc %.4f (%.1f s)\n", tty ? "\r" : "",
-                     m.epoch, p.epochs, m.loss, m.acc, m.val_loss, m.val_acc, m.seconds);
+        char val[64] = "";
+        if (!std::isnan(m.val_acc))
+            std::snprintf(val, sizeof val, " val_loss %.4f val_acc %.4f", m.val_loss, m.val_acc);
+        std::fprintf(stderr, "%sepoch %d/%d loss %.4f acc %.4f%s (%.1f s)\n", tty ? "\r" : "", m.epoch, p.epochs,
+                     m.loss, m.acc, val, m.seconds);
     }
 }
 
@@ -263,6 +273,7 @@ int cmd_train(const Args& in) {
                      {"test_n", split.test.size()}, {"data", args.get("data")}};
     const bool tty = isatty(2);
     const double t_train = now_s();
+    std::signal(SIGINT, on_interrupt);
     aer::Status save_error;
     s = trainer.run(
         [&](const aer::TrainProgress& p) {
@@ -274,7 +285,10 @@ int cmd_train(const Args& in) {
                     save_error = c;
             }
         },
-        nullptr);
+        &g_stop);
+    std::signal(SIGINT, SIG_DFL);
+    if (g_stop)
+        std::fprintf(stderr, "\nstopped: keeping the %zu finished epoch(s)\n", trainer.history().size());
     if (!s.ok())
         return fail("train: " + s.message + " (" + out + ".json holds the last good epoch)");
     if (!save_error.ok())

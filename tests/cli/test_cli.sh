@@ -92,5 +92,16 @@ check "the resumed run trained exactly one epoch" \
 check "a finished checkpoint asks for more epochs" expect_exit 2 "$aer" train --data "$tmp/data" --resume "$tmp/long.json" \
     --split actors:2 --epochs 1 --out "$tmp/long2" --cache "$tmp/cache"
 
+# 6. Ctrl-C: training stops between batches, keeps the finished epochs, saves and reports.
+"$aer" train --data "$tmp/data" --arch "$root/models/arch/tiny.json" --split actors:2 --epochs 500 \
+    --out "$tmp/int" --report "$tmp/int.report.json" --cache "$tmp/cache" --threads 1 2> "$tmp/int.err" > /dev/null &
+pid=$!
+for i in $(seq 1 600); do [ -f "$tmp/int.json" ] && break; sleep 0.1; done
+kill -INT $pid; wait $pid; code=$?
+check "an interrupted run exits 0" [ "$code" -eq 0 ]
+check "it says what it kept" grep -q "stopped: keeping the" "$tmp/int.err"
+check "its report covers the finished epochs" \
+    python3 -c "import json; r=json.load(open('$tmp/int.report.json')); m=json.load(open('$tmp/int.json')); assert 1 <= len(r['history']) < 500 and m['training']['epochs_done']==len(r['history'])"
+
 echo "cli: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
