@@ -2,8 +2,8 @@
 // MFCC, prediction, training) off the page's thread, so the page never freezes.
 //
 // A classic worker (importScripts), not a module worker: Emscripten 3.1.6's -sMODULARIZE output
-// (aer_web.js) is a classic script that defines a global `create_aer`, not an ES module, and that
-// version's -sEXPORT_ES6 output does not work in a worker with pthreads.
+// (aer_web.js) is a classic script that defines a global `create_aer`, not an ES module, so it can
+// only be loaded with importScripts, which module workers do not have.
 //
 // It loads the threaded SIMD build when the page is cross-origin isolated (SharedArrayBuffer
 // usable), else the single-threaded SIMD build.

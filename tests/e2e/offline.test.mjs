@@ -1,0 +1,37 @@
+// Offline: after a first visit the service worker has cached the page, both wasm builds and the
+// models; with the server gone and the browser offline, a reload still runs and predicts.
+import test from 'node:test';
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { start_server, launch, wait_ready, wait_predictions, result_rows, ravdess_files, default_model, screenshot, EMOTIONS } from './harness.mjs';
+
+test('offline: after a first load, the app works with the network off', async () => {
+    const server = await start_server();
+    const b = await launch();
+    const page = b.page;
+    try {
+        await page.setViewportSize({ width: 1280, height: 900 });
+        await page.goto(server.url);
+        await wait_ready(page);
+        await page.waitForFunction(() => /works offline/.test(document.querySelector('#offline').textContent));
+
+        server.stop();
+        await b.context.setOffline(true);
+        await page.reload();
+        await wait_ready(page);
+        assert.match(await page.textContent('#offline'), /offline: running from the cache/);
+        assert.match(await page.textContent('[data-testid="runtime"]'), /wasm threaded, threads \d+, simd/);
+        assert.equal(await page.textContent('#model-name'), default_model());
+        const files = ravdess_files(5).slice(0, 3);
+        await page.setInputFiles('[data-testid="file-input"]', files);
+        await wait_predictions(page, files.length);
+        const rows = await result_rows(page);
+        assert.deepEqual(rows.map((r) => r.file), files.map((f) => path.basename(f)));
+        for (const r of rows) assert.ok(EMOTIONS.includes(r.pred));
+        await screenshot(page, 'offline');
+        assert.deepEqual(b.errors, []);
+    } finally {
+        await b.close();
+        server.stop();
+    }
+});
