@@ -857,7 +857,9 @@ async function register_service_worker() {
     }
     try {
         await navigator.serviceWorker.register('sw.js');
-        await navigator.serviceWorker.ready;
+        const registration = await navigator.serviceWorker.ready;
+        // A new version of the site is cached again as a whole (see sw.js).
+        if (navigator.onLine && registration.active) registration.active.postMessage('update');
         sw_ready = true;
         show_offline_state(true);
         // The worker adds the isolation headers; this page was loaded before it could.

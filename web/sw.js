@@ -1,9 +1,11 @@
 // The service worker: offline use and cross-origin isolation on static hosts.
 //
 // - Offline: at install it caches every file of the site (precache.json, written by scripts/build
-//   web: the page, the scripts, both wasm builds and the models). Same-origin GETs then go to the
-//   network first (so an online visit always gets the current files) and fall back to the cache
-//   when the network fails; each successful answer refreshes the cache.
+//   web: the page, the scripts, both wasm builds and the models, with a version hash). Same-origin
+//   GETs then go to the network first (so an online visit always gets the current files) and fall
+//   back to the cache when the network fails; each successful answer refreshes the cache. When the
+//   page reports (message 'update') and precache.json has a new version, the whole list is cached
+//   again, so the files used offline always belong to one version of the site.
 // - Threads: SharedArrayBuffer needs the page to be cross-origin isolated, i.e. served with
 //   Cross-Origin-Opener-Policy: same-origin and Cross-Origin-Embedder-Policy: require-corp. Hosts
 //   that cannot set headers (GitHub Pages) do not send them, so this worker adds them (and
@@ -15,19 +17,40 @@
 
 const CACHE = 'aer-v1';
 
+const LIST_KEY = 'precache.json';
+
+/// Caches every file of the current precache.json (one by one, so a failure names the file); a
+/// missing file fails (the install is retried on the next visit) rather than leaving a cache that
+/// cannot work offline. The list itself is stored last: it marks a complete copy.
+async function precache() {
+    const cache = await caches.open(CACHE);
+    const r = await fetch(LIST_KEY, { cache: 'no-store' });
+    if (!r.ok) throw new Error(`precache: ${LIST_KEY}: HTTP ${r.status}`);
+    const text = await r.text();
+    for (const path of JSON.parse(text).files) {
+        const f = await fetch(path, { cache: 'no-store' });
+        if (!f.ok) throw new Error(`precache: ${path}: HTTP ${f.status}`);
+        await cache.put(key_of(new URL(path, self.registration.scope).href), f);
+    }
+    await cache.put(key_of(new URL(LIST_KEY, self.registration.scope).href), new Response(text));
+}
+
+/// Caches the site again if precache.json changed since the last complete copy.
+async function update() {
+    const cache = await caches.open(CACHE);
+    const old = await cache.match(key_of(new URL(LIST_KEY, self.registration.scope).href));
+    const r = await fetch(LIST_KEY, { cache: 'no-store' });
+    if (!r.ok) return;
+    const now = (await r.json()).version;
+    if (!old || (await old.json()).version !== now) await precache();
+}
+
 self.addEventListener('install', (event) => {
-    event.waitUntil((async () => {
-        const cache = await caches.open(CACHE);
-        const list = await (await fetch('precache.json', { cache: 'no-store' })).json();
-        // One by one, so a failure names the file; a missing file fails the install (retried on
-        // the next visit) rather than leaving a cache that cannot work offline.
-        for (const path of list) {
-            const r = await fetch(path, { cache: 'no-store' });
-            if (!r.ok) throw new Error(`precache: ${path}: HTTP ${r.status}`);
-            await cache.put(key_of(new URL(path, self.registration.scope).href), r);
-        }
-        await self.skipWaiting();
-    })());
+    event.waitUntil(precache().then(() => self.skipWaiting()));
+});
+
+self.addEventListener('message', (event) => {
+    if (event.data === 'update') event.waitUntil(update().catch(() => {}));
 });
 
 self.addEventListener('activate', (event) => {
@@ -61,7 +84,7 @@ async function answer(request) {
     const cache = await caches.open(CACHE);
     try {
         const response = await fetch(request);
-        if (response.ok && response.type === 'basic') await cache.put(key, response.clone());
+        if (response.ok && response.type === 'basic' && !key.endsWith(`/${LIST_KEY}`)) await cache.put(key, response.clone());
         return isolated(response);
     } catch (err) {
         const cached = await cache.match(key);

@@ -11,16 +11,20 @@ export const shared = path.resolve(repo, '..', 'shared', 'data');
 export const artifacts = path.join(repo, 'test-artifacts');
 fs.mkdirSync(artifacts, { recursive: true });
 
-/// Starts scripts/serve.mjs on a free port; resolves to {url, stop()}.
+/// Starts scripts/serve.mjs on a free port (the system's pick); resolves to {url, stop()}.
 export async function start_server(extra = []) {
-    const port = 18000 + Math.floor(Math.random() * 2000);
-    const proc = spawn(process.execPath, [path.join(repo, 'scripts', 'serve.mjs'), '--port', String(port), ...extra],
+    const proc = spawn(process.execPath, [path.join(repo, 'scripts', 'serve.mjs'), '--port', '0', ...extra],
         { stdio: ['ignore', 'pipe', 'inherit'] });
-    await new Promise((resolve, reject) => {
-        proc.stdout.on('data', (d) => { if (String(d).includes('serving')) resolve(); });
+    const url = await new Promise((resolve, reject) => {
+        let out = '';
+        proc.stdout.on('data', (d) => {
+            out += d;
+            const m = /serving .* on (http:\/\/127\.0\.0\.1:\d+\/)/.exec(out);
+            if (m) resolve(m[1]);
+        });
         proc.on('exit', (code) => reject(new Error(`server exited ${code}`)));
     });
-    return { url: `http://127.0.0.1:${port}/`, stop: () => proc.kill() };
+    return { url, stop: () => proc.kill() };
 }
 
 /// Launches headless Chromium with a fresh profile; extra_args for fake media etc.
