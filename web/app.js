@@ -830,8 +830,8 @@ $('model-import').addEventListener('change', async (e) => {
         const name = await store.save_model({ ...record, created: new Date().toISOString(), source: 'imported',
             summary: { architecture: describe_arch(info), test_accuracy: training_info.test_accuracy ?? null,
                 test_n: training_info.test_n ?? 0 } });
-        msg.textContent = `Imported “${name}” (${info.parameters.toLocaleString('en')} parameters). Use it from the list below.`;
         await refresh_models();
+        msg.textContent = `Imported “${name}” (${info.parameters.toLocaleString('en')} parameters). Use it from the list below.`;
     } catch (err) {
         bad(`${err.message || err}.`);
     } finally {
@@ -875,8 +875,8 @@ const booted = new Promise((resolve) => { booted_resolve = resolve; });
 
 async function boot() {
     register_service_worker();
-    refresh_models();
     const t = task('loading the WebAssembly module…');
+    const listed = refresh_models();
     const rt = await call('runtime');
     if (!rt.ok) {
         t.end();
@@ -890,6 +890,7 @@ async function boot() {
     t.update('loading the default model…');
     const error = await load_bundled();
     if (error) idle_text = `ready (no model yet: ${error}; import or train one)`;
+    await listed;
     t.end();
     booted_resolve();
     update_train_data();
