@@ -614,7 +614,7 @@ async function train() {
     try {
         name = await store.save_model({
             name: wanted, json: r.json, bin: r.bin, created: when.toISOString(), source: 'trained',
-            summary: { architecture: config.arch, epochs_done: r.epochs_done, split: config.split,
+            summary: { architecture: `${config.arch}: ${describe_arch(JSON.parse(r.json))}`, epochs_done: r.epochs_done, split: config.split,
                 test_accuracy: ev.n ? ev.accuracy : null, test_n: ev.n || 0, train_n: examples.length - (ev.n || 0) },
         });
     } catch (err) {
@@ -772,7 +772,7 @@ function render_models() {
             el('td', { text: s.test_accuracy != null ? `${pct(s.test_accuracy)} (${s.test_n})` : '–' }),
             el('td', { class: 'saved', text: rec.created ? new Date(rec.created).toLocaleString() : '–' }),
         );
-        const actions = el('td', { class: 'actions' });
+        const actions = el('div', { class: 'actions' });
         const use = el('button', { type: 'button', text: is_active ? 'active' : 'Use', disabled: is_active || !!training,
             'aria-label': `use model ${rec.name}` });
         use.addEventListener('click', async () => {
@@ -794,7 +794,7 @@ function render_models() {
             });
             actions.append(del);
         }
-        tr.append(actions);
+        tr.append(el('td', {}, actions));
         body.append(tr);
     }
     if (!rows.length) body.append(el('tr', {}, el('td', { colSpan: 5, text: 'No models yet: train one or import one.' })));

@@ -145,11 +145,13 @@ test('train 2 epochs on a small subset, stop a run, keep the models across a rel
         await page.setInputFiles('[data-testid="model-import"]', [path.join(tmp, 'cut.json'), cut]);
         await page.waitForFunction(() => /Import failed/.test(document.querySelector('#import-message').textContent));
         const message = await page.textContent('#import-message');
+        t.diagnostic(message);
         assert.match(message, /cut\.json \+ cut\.bin: .+\. Nothing was changed\./);
         const garbage = path.join(tmp, 'garbage.json');
         fs.writeFileSync(garbage, '{"format": "aer-model", "version": 1, "architecture": ');
         await page.setInputFiles('[data-testid="model-import"]', [garbage, cut]);
         await page.waitForFunction((old) => document.querySelector('#import-message').textContent !== old, message);
+        t.diagnostic(await page.textContent('#import-message'));
         assert.match(await page.textContent('#import-message'), /Import failed: garbage\.json \+ cut\.bin: .+ Nothing was changed\./);
         await page.setInputFiles('[data-testid="model-import"]', [garbage]);
         await page.waitForFunction(() => /NAME\.json and NAME\.bin/.test(document.querySelector('#import-message').textContent));
