@@ -198,16 +198,19 @@ async function predict(list) {
         return;
     }
     const by_id = new Map(items.map((i) => [i.id, i]));
-    r.item_ids.forEach((id, k) => {
-        const item = by_id.get(id);
-        if (!item) return;
+    const labels = active.labels;
+    for (let k = 0; k < r.item_ids.length; k++) {
+        const item = by_id.get(r.item_ids[k]);
+        if (!item) continue;
         item.probs = r.probs.slice(k * r.classes, (k + 1) * r.classes);
         let best = 0;
         for (let c = 1; c < r.classes; c++) if (item.probs[c] > item.probs[best]) best = c;
-        item.pred = active.labels[best];
-        item.model_labels = active.labels;
+        item.pred = labels[best];
+        item.model_labels = labels;
         render_row(item);
-    });
+        // Many rows: let the page breathe between slices (no long task).
+        if (k % 64 === 63) await new Promise((resolve) => setTimeout(resolve, 0));
+    }
     update_accuracy();
 }
 
@@ -326,7 +329,10 @@ function update_accuracy() {
         return;
     }
     const right = judged.filter((i) => i.pred === i.label).length;
-    $('accuracy').textContent = `Accuracy: ${right} / ${judged.length} = ${pct(right / judged.length)} on the labelled files (model ${active.name}).`;
+    const training = (active.info && active.info.training) || {};
+    const seen_in_training = /^none/.test(String(training.split || '')) && judged.some((i) => i.actor > 0);
+    $('accuracy').textContent = `Accuracy: ${right} / ${judged.length} = ${pct(right / judged.length)} on the labelled files (model ${active.name}).` +
+        (seen_in_training ? ' This model was trained on every RAVDESS song file, so on RAVDESS files this is its training accuracy, not a test of it.' : '');
     const labels = active.labels;
     const matrix = labels.map(() => labels.map(() => 0));
     for (const i of judged) matrix[labels.indexOf(i.label)][labels.indexOf(i.pred)]++;
