@@ -331,8 +331,11 @@ function update_accuracy() {
     const right = judged.filter((i) => i.pred === i.label).length;
     const training = (active.info && active.info.training) || {};
     const seen_in_training = /^none/.test(String(training.split || '')) && judged.some((i) => i.actor > 0);
-    $('accuracy').textContent = `Accuracy: ${right} / ${judged.length} = ${pct(right / judged.length)} on the labelled files (model ${active.name}).` +
-        (seen_in_training ? ' This model was trained on every RAVDESS song file, so on RAVDESS files this is its training accuracy, not a test of it.' : '');
+    $('accuracy').textContent = `Accuracy: ${right} / ${judged.length} = ${pct(right / judged.length)} on the labelled files (model ${active.name}).`;
+    if (seen_in_training) {
+        $('accuracy').append(' ', el('span', { class: 'hint',
+            text: 'This model was trained on every RAVDESS song file: on RAVDESS files this is its training accuracy, not a test of it.' }));
+    }
     const labels = active.labels;
     const matrix = labels.map(() => labels.map(() => 0));
     for (const i of judged) matrix[labels.indexOf(i.label)][labels.indexOf(i.pred)]++;
