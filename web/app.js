@@ -173,7 +173,11 @@ async function extract(list) {
     $('extract-cancel').hidden = true;
     const secs = ((performance.now() - t0) / 1000).toFixed(1);
     text.textContent = r.ok ? `${ok} of ${list.length} file(s) ready in ${secs} s` : `failed: ${r.error}`;
-    for (const i of list) if (i.status === 'queued') { i.status = 'cancelled'; }
+    const cancelled = list.filter((i) => i.status === 'queued');
+    if (cancelled.length) {
+        for (const i of cancelled) items.splice(items.indexOf(i), 1);
+        text.textContent += `; ${cancelled.length} cancelled`;
+    }
     t.end();
     update_train_data();
     await predict(list.filter((i) => i.status === 'ok'));
@@ -191,14 +195,16 @@ function note_error(item, message) {
 async function predict(list) {
     if (!active || !list.length || fatal) { update_accuracy(); return; }
     const t = task(`predicting ${list.length} file(s)…`);
+    const model = active;
     const r = await call('predict', { item_ids: list.map((i) => i.id) });
-    t.end();
-    if (!r.ok) {
-        note_error(null, `prediction failed: ${r.error}`);
+    if (!r.ok || active !== model) {
+        // (Another model became active meanwhile: it predicts every file itself.)
+        if (!r.ok) note_error(null, `prediction failed: ${r.error}`);
+        t.end();
         return;
     }
     const by_id = new Map(items.map((i) => [i.id, i]));
-    const labels = active.labels;
+    const labels = model.labels;
     for (let k = 0; k < r.item_ids.length; k++) {
         const item = by_id.get(r.item_ids[k]);
         if (!item) continue;
@@ -212,6 +218,7 @@ async function predict(list) {
         if (k % 64 === 63) await new Promise((resolve) => setTimeout(resolve, 0));
     }
     update_accuracy();
+    t.end();
 }
 
 // ---- the table ----------------------------------------------------------------------------------

@@ -31,6 +31,13 @@ export function viridis(t) {
     return stops[i].map((c, k) => Math.round(c + f * (stops[i + 1][k] - c)));
 }
 
+/// Black or white, whichever contrasts more with the colour [r, g, b] (WCAG relative luminance).
+export function text_on([r, g, b]) {
+    const lin = (c) => { c /= 255; return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4; };
+    const l = 0.2126 * lin(r) + 0.7152 * lin(g) + 0.0722 * lin(b);
+    return (l + 0.05) / 0.05 >= 1.05 / (l + 0.05) ? '#000' : '#fff';
+}
+
 /// MFCC heatmap: mfcc is [rows][cols] row-major (rows = coefficients); only the first `shown`
 /// columns (the natural frames, without the padding to the model's length) are drawn. Each
 /// coefficient row is scaled to its own range (c0 dwarfs the others); c0 is at the bottom.
@@ -213,9 +220,7 @@ export function draw_confusion(canvas, matrix, labels, normalised) {
             const [R, G, B] = viridis(frac);
             ctx.fillStyle = total ? `rgb(${R},${G},${B})` : '#eee';
             ctx.fillRect(left + j * cell, up + i * cell, cell - 1, cell - 1);
-            // Dark text on the light end of the ramp, white on the dark end (contrast >= 4.5).
-            ctx.fillStyle = frac > 0.6 ? '#000' : '#fff';
-            if (!total) ctx.fillStyle = MUTED;
+            ctx.fillStyle = total ? text_on([R, G, B]) : MUTED;
             ctx.textAlign = 'center';
             const text = normalised ? (total ? frac.toFixed(2) : '–') : String(matrix[i][j]);
             ctx.fillText(text, left + j * cell + cell / 2, up + i * cell + cell / 2);

@@ -173,3 +173,31 @@ test('a dropped file and a picked folder: labels from the folder name, other fil
         fs.rmSync(tmp, { recursive: true, force: true });
     }
 });
+
+test('cancel a long feature extraction: the files done stay, the rest are dropped', async () => {
+    const files = [4, 5, 6, 7, 8].flatMap((a) => ravdess_files(a, 2)); // 60 files
+    const server = await start_server();
+    const b = await launch();
+    try {
+        await b.page.goto(server.url);
+        await wait_ready(b.page);
+        await b.page.setInputFiles('[data-testid="file-input"]', files);
+        await b.page.waitForSelector('[data-testid="result-row"]');
+        await b.page.click('#extract-cancel');
+        await b.page.waitForFunction(() => /cancelled/.test(document.querySelector('#extract-text').textContent));
+        await wait_ready(b.page);
+        const text = await b.page.textContent('#extract-text');
+        const m = /^(\d+) of 60 file\(s\) ready in [\d.]+ s; (\d+) cancelled$/.exec(text);
+        assert.ok(m, text);
+        const rows = await result_rows(b.page);
+        assert.equal(rows.length, Number(m[1]));
+        assert.equal(rows.length + Number(m[2]), 60);
+        assert.ok(rows.length >= 1 && rows.length < 60, text);
+        for (const r of rows) assert.ok(EMOTIONS.includes(r.pred), r.file);
+        assert.ok(await b.page.isHidden('#extract-cancel'));
+        assert.deepEqual(b.errors, []);
+    } finally {
+        await b.close();
+        server.stop();
+    }
+});
