@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import {
     start_server, launch, wait_ready, wait_predictions, ravdess_files, default_model, native_cli, screenshot,
-    repo, EMOTIONS,
+    repo, artifacts, EMOTIONS,
 } from './harness.mjs';
 
 const model_names = (page) => page.$$eval('#model-list tbody tr[data-model]', (rows) => rows.map((r) => r.dataset.model));
@@ -80,6 +80,7 @@ test('train 2 epochs on a small subset, stop a run, keep the models across a rel
 
         // Normalised view and the exports.
         await page.check('#cm-normalised');
+        await page.locator('#cm-box').screenshot({ path: path.join(artifacts, 'confusion-normalised.png') });
         const [png] = await downloads_of(page, '#cm-png', 1);
         assert.equal(png.name, 'confusion-matrix.png');
         assert.deepEqual([...png.bytes.subarray(1, 4)].map((c) => String.fromCharCode(c)).join(''), 'PNG');
