@@ -10,8 +10,9 @@
 //   step_dx     (32 x 1024)  . (256 x 1024)^T     backward to the inputs: dZ W^T
 //   proj_dw     (1024 x 256)^T . (1024 x 1024)    weight gradient over 32 x 32 rows: X^T dZ
 //   infer_405   (405 x 256)  . (256 x 1024)       batch inference of 405 clips
-// Weight products go through gemm_weights() (the xnnpack backend caches their operator);
-// proj_dw's B is activations, so it goes through gemm().
+// plus parallel_for_empty: the pool's overhead per call (us).
+// Weight products go through gemm_weights() (cached packed weights), step_fwd and step_dx also
+// through plain gemm() (packing per call); proj_dw's B is activations, so it goes through gemm().
 #include "core/nn/kernels.h"
 #include "core/nn/kernels_backends.h"
 
@@ -36,8 +37,9 @@ struct Shape {
 };
 
 const Shape shapes[] = {
-    {"step_fwd", false, false, 32, 1024, 256, true},   {"proj_fwd", false, false, 1024, 1024, 256, true},
-    {"step_dx", false, true, 32, 256, 1024, true},     {"proj_dw", true, false, 256, 1024, 1024, false},
+    {"step_fwd", false, false, 32, 1024, 256, true},   {"step_fwd", false, false, 32, 1024, 256, false},
+    {"proj_fwd", false, false, 1024, 1024, 256, true}, {"step_dx", false, true, 32, 256, 1024, true},
+    {"step_dx", false, true, 32, 256, 1024, false},    {"proj_dw", true, false, 256, 1024, 1024, false},
     {"infer_405", false, false, 405, 1024, 256, true},
 };
 
@@ -77,8 +79,7 @@ int main(int argc, char** argv) {
                 std::fprintf(stderr, "micro-kernel %s is not available here\n", value.c_str());
                 return 2;
             }
-        }
-        else {
+        } else {
             std::fprintf(stderr, "unknown option %s\n", key.c_str());
             return 2;
         }
@@ -96,13 +97,29 @@ int main(int argc, char** argv) {
         for (const std::string& tname : threads_list) {
             if (!set_threads(std::atoi(tname.c_str())).ok())
                 continue;
+            if (only.empty() || only == "parallel_for") {
+                // The pool's own cost: an empty parallel_for over as many chunks as threads.
+                std::vector<double> times;
+                const double start = now_s();
+                while (times.size() < 100 || (now_s() - start < 0.2 && times.size() < 20000)) {
+                    const double t0 = now_s();
+                    parallel_for(current_threads(), [](int, int) {});
+                    times.push_back(now_s() - t0);
+                }
+                std::sort(times.begin(), times.end());
+                std::printf("{\"backend\":\"%s\",\"threads\":%d,\"shape\":\"parallel_for_empty\",\"reps\":%d,"
+                            "\"us_median\":%.2f}\n",
+                            bname.c_str(), current_threads(), int(times.size()),
+                            times[times.size() / 2] * 1e6);
+            }
             for (const Shape& s : shapes) {
                 if (!only.empty() && only != s.name)
                     continue;
                 // Stored shapes: A m x k (k x m if trans_a), B k x n (n x k if trans_b), dense.
                 const int lda = s.trans_a ? s.m : s.k;
                 const int ldb = s.trans_b ? s.k : s.n;
-                std::vector<float> a(std::size_t(s.m) * s.k), b(std::size_t(s.k) * s.n), c(std::size_t(s.m) * s.n);
+                std::vector<float> a(std::size_t(s.m) * s.k), b(std::size_t(s.k) * s.n),
+                    c(std::size_t(s.m) * s.n);
                 for (float& x : a)
                     x = u(rng);
                 for (float& x : b)
@@ -113,7 +130,8 @@ int main(int argc, char** argv) {
                         gemm_weights(s.trans_a, s.trans_b, s.m, s.n, s.k, a.data(), lda, b.data(), ldb, 0.0f,
                                      c.data(), s.n);
                     else
-                        gemm(s.trans_a, s.trans_b, s.m, s.n, s.k, a.data(), lda, b.data(), ldb, 0.0f, c.data(), s.n);
+                        gemm(s.trans_a, s.trans_b, s.m, s.n, s.k, a.data(), lda, b.data(), ldb, 0.0f,
+                             c.data(), s.n);
                 };
                 call(); // warm-up: packing buffers, cached operators, pool threads
                 call();
@@ -125,16 +143,17 @@ int main(int argc, char** argv) {
                     times.push_back(now_s() - t0);
                 }
                 std::sort(times.begin(), times.end());
-                const char* kernel = be == Backend::reference                             ? "loops"
+                const char* kernel = be == Backend::reference                            ? "loops"
                                      : be == Backend::xnnpack && s.weights && !s.trans_a ? "xnnpack-fc"
-                                                                                          : simd_kernel_name();
+                                                                                         : simd_kernel_name();
                 const double median = times[times.size() / 2];
                 const double gflops = 2.0 * s.m * s.n * s.k / median * 1e-9;
-                std::printf("{\"backend\":\"%s\",\"kernel\":\"%s\",\"threads\":%d,\"shape\":\"%s\",\"m\":%d,\"n\":%d,"
-                            "\"k\":%d,\"trans_a\":%d,\"trans_b\":%d,\"reps\":%d,\"ms_median\":%.4f,\"gflops\":%.2f}\n",
-                            bname.c_str(), kernel,
-                            current_threads(), s.name, s.m, s.n, s.k, int(s.trans_a), int(s.trans_b),
-                            int(times.size()), median * 1e3, gflops);
+                std::printf(
+                    "{\"backend\":\"%s\",\"kernel\":\"%s\",\"threads\":%d,\"shape\":\"%s\",\"call\":\"%s\","
+                    "\"m\":%d,\"n\":%d,\"k\":%d,\"trans_a\":%d,\"trans_b\":%d,\"reps\":%d,"
+                    "\"ms_median\":%.4f,\"gflops\":%.2f}\n",
+                    bname.c_str(), kernel, current_threads(), s.name, s.weights ? "gemm_weights" : "gemm",
+                    s.m, s.n, s.k, int(s.trans_a), int(s.trans_b), int(times.size()), median * 1e3, gflops);
                 std::fflush(stdout);
             }
         }

@@ -5,31 +5,41 @@
 
 namespace aer {
 namespace {
-Backend g_backend = Backend::reference;
+Backend g_backend = Backend::simd; // the fastest backend every build has
 } // namespace
 
 const char* backend_name(Backend b) {
     switch (b) {
-    case Backend::reference: return "reference";
-    case Backend::simd: return "simd";
-    case Backend::xnnpack: return "xnnpack";
+    case Backend::reference:
+        return "reference";
+    case Backend::simd:
+        return "simd";
+    case Backend::xnnpack:
+        return "xnnpack";
     }
     return "?";
 }
 
 Status parse_backend(const std::string& name, Backend& out) {
-    if (name == "reference") out = Backend::reference;
-    else if (name == "simd") out = Backend::simd;
-    else if (name == "xnnpack") out = Backend::xnnpack;
-    else return Status::error("unknown backend '" + name + "' (reference, simd, xnnpack)");
+    if (name == "reference")
+        out = Backend::reference;
+    else if (name == "simd")
+        out = Backend::simd;
+    else if (name == "xnnpack")
+        out = Backend::xnnpack;
+    else
+        return Status::error("unknown backend '" + name + "' (reference, simd, xnnpack)");
     return Status{};
 }
 
 bool backend_available(Backend b) {
     switch (b) {
-    case Backend::reference: return true;
-    case Backend::simd: return true;
-    case Backend::xnnpack: return xnnpack_ready();
+    case Backend::reference:
+        return true;
+    case Backend::simd:
+        return true;
+    case Backend::xnnpack:
+        return xnnpack_ready();
     }
     return false;
 }
@@ -40,7 +50,9 @@ Status set_backend(Backend b) {
     g_backend = b;
     return Status{};
 }
-Backend current_backend() { return g_backend; }
+Backend current_backend() {
+    return g_backend;
+}
 
 Status set_threads(int n) {
     if (n < 1 || n > 64)
@@ -48,7 +60,9 @@ Status set_threads(int n) {
     global_pool().resize(n);
     return Status{};
 }
-int current_threads() { return global_pool().threads(); }
+int current_threads() {
+    return global_pool().threads();
+}
 
 void gemm_reference(bool trans_a, bool trans_b, int m, int n, int k, const float* a, int lda, const float* b,
                     int ldb, float beta, float* c, int ldc) {
@@ -69,18 +83,28 @@ void gemm_reference(bool trans_a, bool trans_b, int m, int n, int k, const float
 void gemm(bool trans_a, bool trans_b, int m, int n, int k, const float* a, int lda, const float* b, int ldb,
           float beta, float* c, int ldc) {
     switch (g_backend) {
-    case Backend::reference: gemm_reference(trans_a, trans_b, m, n, k, a, lda, b, ldb, beta, c, ldc); return;
+    case Backend::reference:
+        gemm_reference(trans_a, trans_b, m, n, k, a, lda, b, ldb, beta, c, ldc);
+        return;
     case Backend::simd:
-    case Backend::xnnpack: gemm_simd(trans_a, trans_b, m, n, k, a, lda, b, ldb, beta, c, ldc); return;
+    case Backend::xnnpack:
+        gemm_simd(trans_a, trans_b, m, n, k, a, lda, b, ldb, beta, c, ldc);
+        return;
     }
 }
 
 void gemm_weights(bool trans_a, bool trans_b, int m, int n, int k, const float* a, int lda, const float* b,
                   int ldb, float beta, float* c, int ldc) {
     switch (g_backend) {
-    case Backend::reference: gemm_reference(trans_a, trans_b, m, n, k, a, lda, b, ldb, beta, c, ldc); return;
-    case Backend::simd: gemm_simd_weights(trans_a, trans_b, m, n, k, a, lda, b, ldb, beta, c, ldc); return;
-    case Backend::xnnpack: gemm_xnnpack(true, trans_a, trans_b, m, n, k, a, lda, b, ldb, beta, c, ldc); return;
+    case Backend::reference:
+        gemm_reference(trans_a, trans_b, m, n, k, a, lda, b, ldb, beta, c, ldc);
+        return;
+    case Backend::simd:
+        gemm_simd_weights(trans_a, trans_b, m, n, k, a, lda, b, ldb, beta, c, ldc);
+        return;
+    case Backend::xnnpack:
+        gemm_xnnpack(true, trans_a, trans_b, m, n, k, a, lda, b, ldb, beta, c, ldc);
+        return;
     }
 }
 
@@ -96,6 +120,8 @@ void all_weights_changed() {
     xnnpack_drop_cached(nullptr);
 }
 
-void parallel_for(int n, const std::function<void(int, int)>& fn) { global_pool().run(n, fn); }
+void parallel_for(int n, const std::function<void(int, int)>& fn) {
+    global_pool().run(n, fn);
+}
 
 } // namespace aer

@@ -8,25 +8,28 @@
 // - Results are deterministic for a given backend and machine: each output element is reduced
 //   in a fixed order that depends on the call's shape and transposes only, so repeated calls and
 //   every thread count give bit-identical results. They differ from the reference by rounding
-//   (k-blocked sums, fused multiply-adds).
-// - Backends: `reference` (plain loops: the ground truth of every test), `simd` (packed-panel
-//   micro-kernels: wasm_simd128 in the wasm build; natively SSE, or AVX2+FMA when the CPU has it,
-//   detected at run time), `xnnpack` (native only, Debian's libXNNPACK; it serves gemm_weights()
-//   calls with a cached pre-packed operator and sends every other call to simd). set_backend()
-//   returns an error for a backend this build lacks. The wasm build has no xnnpack: a CMake
-//   option linking an Emscripten build of XNNPACK and defining AER_HAVE_XNNPACK would enable the
-//   same code there.
+//   (k-blocked sums, fused multiply-adds), and under xnnpack gemm_weights() (XNNPACK's kernels)
+//   from gemm() (simd's) the same way.
+// - Backends: `reference` (plain loops: the ground truth of every test), `simd` (the default:
+//   packed-panel micro-kernels, wasm_simd128 in the wasm build; natively SSE, or AVX2+FMA or
+//   AVX-512 when the CPU has them, detected at run time), `xnnpack` (native only, Debian's
+//   libXNNPACK; it serves gemm_weights() calls with a cached pre-packed operator and sends every
+//   other call to simd). set_backend() returns an error for a backend this build lacks. The
+//   wasm build has no xnnpack: a CMake option linking an Emscripten build of XNNPACK and
+//   defining AER_HAVE_XNNPACK would enable the same code there (core/nn/kernels_xnnpack.cpp).
 // - Weight matrices: gemm_weights() is gemm() with a promise that op(B) is a weight matrix that
 //   has not been written since the last weights_changed(B) / all_weights_changed(). The xnnpack
 //   backend may then reuse an operator packed from B's old contents (keyed by the pointer and the
 //   shape), so call weights_changed() after every write to a weight buffer (optimiser step, model
-//   load, initialisation) or all_weights_changed() after a whole optimiser step. Other backends
-//   ignore the promise.
+//   load, initialisation) or all_weights_changed() after a whole optimiser step. The simd backend
+//   likewise keeps op(B) packed into its panels (same results as gemm(), bit for bit); the
+//   reference backend ignores the promise. A buffer freed and reallocated at the same address
+//   with the same shape counts as written.
 // - Threads: a persistent pool (core/nn/thread_pool.h) splits gemm by whole row strips or column
 //   panels and parallel_for by contiguous chunks; the calling thread takes part. threads = 1
 //   runs everything on the calling thread (always true in the single-threaded wasm build).
 // - Nothing here allocates per call once warm (per-thread packing buffers grow on first use),
-//   except the xnnpack backend's operator creation on a cache miss.
+//   except gemm_weights() on a cache miss (packing op(B), or creating XNNPACK operators).
 // - Thread safety: gemm, gemm_weights and parallel_for may be called from several threads; a
 //   parallel_for or gemm issued inside a parallel_for body runs inline on that thread.
 //   set_backend and set_threads must not race with kernel calls.
@@ -54,8 +57,8 @@ Backend current_backend();
 bool backend_available(Backend b);
 
 /// Threads used by kernels, the caller included: 1..64, else an error. Clipped to 1 in the
-/// single-threaded wasm build and to the core count in the threaded one (its pthreads come from
-/// a pool pre-spawned at start-up). current_threads() reports the count in effect.
+/// single-threaded wasm build and to min(core count, 8) in the threaded one (its pthreads come
+/// from workers pre-spawned at start-up). current_threads() reports the count in effect.
 Status set_threads(int n);
 int current_threads();
 

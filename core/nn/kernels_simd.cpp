@@ -52,22 +52,53 @@ struct KernelChoice {
 };
 
 // ---- 128-bit micro-kernel: wasm_simd128, SSE, or GCC vector extensions ------------------------
+// v4_load: 16-byte aligned (packed panels); v4_loadu and v4_store: any address (C).
 #if defined(__wasm_simd128__)
 typedef v128_t v4;
-inline v4 v4_load(const float* p) { return wasm_v128_load(p); }
-inline void v4_store(float* p, v4 v) { wasm_v128_store(p, v); }
-inline v4 v4_splat(const float* p) { return wasm_v128_load32_splat(p); }
-inline v4 v4_set1(float x) { return wasm_f32x4_splat(x); }
-inline v4 v4_add(v4 x, v4 y) { return wasm_f32x4_add(x, y); }
-inline v4 v4_mul(v4 x, v4 y) { return wasm_f32x4_mul(x, y); }
+inline v4 v4_load(const float* p) {
+    return wasm_v128_load(p);
+}
+inline v4 v4_loadu(const float* p) {
+    return wasm_v128_load(p);
+}
+inline void v4_store(float* p, v4 v) {
+    wasm_v128_store(p, v);
+}
+inline v4 v4_splat(const float* p) {
+    return wasm_v128_load32_splat(p);
+}
+inline v4 v4_set1(float x) {
+    return wasm_f32x4_splat(x);
+}
+inline v4 v4_add(v4 x, v4 y) {
+    return wasm_f32x4_add(x, y);
+}
+inline v4 v4_mul(v4 x, v4 y) {
+    return wasm_f32x4_mul(x, y);
+}
 #elif defined(__SSE2__)
 typedef __m128 v4;
-inline v4 v4_load(const float* p) { return _mm_load_ps(p); }
-inline void v4_store(float* p, v4 v) { _mm_storeu_ps(p, v); }
-inline v4 v4_splat(const float* p) { return _mm_set1_ps(*p); }
-inline v4 v4_set1(float x) { return _mm_set1_ps(x); }
-inline v4 v4_add(v4 x, v4 y) { return _mm_add_ps(x, y); }
-inline v4 v4_mul(v4 x, v4 y) { return _mm_mul_ps(x, y); }
+inline v4 v4_load(const float* p) {
+    return _mm_load_ps(p);
+}
+inline v4 v4_loadu(const float* p) {
+    return _mm_loadu_ps(p);
+}
+inline void v4_store(float* p, v4 v) {
+    _mm_storeu_ps(p, v);
+}
+inline v4 v4_splat(const float* p) {
+    return _mm_set1_ps(*p);
+}
+inline v4 v4_set1(float x) {
+    return _mm_set1_ps(x);
+}
+inline v4 v4_add(v4 x, v4 y) {
+    return _mm_add_ps(x, y);
+}
+inline v4 v4_mul(v4 x, v4 y) {
+    return _mm_mul_ps(x, y);
+}
 #else
 typedef float v4 __attribute__((vector_size(16)));
 inline v4 v4_load(const float* p) {
@@ -75,26 +106,30 @@ inline v4 v4_load(const float* p) {
     std::memcpy(&v, p, sizeof v);
     return v;
 }
-inline void v4_store(float* p, v4 v) { std::memcpy(p, &v, sizeof v); }
-inline v4 v4_set1(float x) { return v4{x, x, x, x}; }
-inline v4 v4_splat(const float* p) { return v4_set1(*p); }
-inline v4 v4_add(v4 x, v4 y) { return x + y; }
-inline v4 v4_mul(v4 x, v4 y) { return x * y; }
+inline v4 v4_loadu(const float* p) {
+    return v4_load(p);
+}
+inline void v4_store(float* p, v4 v) {
+    std::memcpy(p, &v, sizeof v);
+}
+inline v4 v4_set1(float x) {
+    return v4{x, x, x, x};
+}
+inline v4 v4_splat(const float* p) {
+    return v4_set1(*p);
+}
+inline v4 v4_add(v4 x, v4 y) {
+    return x + y;
+}
+inline v4 v4_mul(v4 x, v4 y) {
+    return x * y;
+}
 #endif
 
-// wasm has no fused multiply-add in simd128: multiply then add, as XNNPACK's wasmsimd kernels do.
-// C loads are unaligned in every backend (ldc is arbitrary); packed A and B are 64-byte aligned.
-#if defined(__wasm_simd128__)
-inline v4 v4_loadu(const float* p) { return wasm_v128_load(p); }
-#elif defined(__SSE2__)
-inline v4 v4_loadu(const float* p) { return _mm_loadu_ps(p); }
-#else
-inline v4 v4_loadu(const float* p) { return v4_load(p); }
-#endif
-
-/// MR x 8 tile: 2 MR accumulators of 4 lanes.
-template <int MR>
-void kernel_v4(int kc, const float* ap, const float* bp, float* c, int ldc, float beta) {
+/// MR x 8 tile: 2 MR accumulators of 4 lanes. simd128 has no fused multiply-add: multiply then
+/// add, as XNNPACK's wasmsimd kernels do. In wasm, 4 x 8 measured fastest under V8 (6 x 8 and
+/// 5 x 8 spill); natively SSE prefers 6 x 8.
+template <int MR> void kernel_v4(int kc, const float* ap, const float* bp, float* c, int ldc, float beta) {
     v4 acc[MR][2];
     for (int r = 0; r < MR; ++r) {
         acc[r][0] = v4_set1(0.0f);
@@ -130,13 +165,13 @@ void kernel_v4(int kc, const float* ap, const float* bp, float* c, int ldc, floa
     }
 }
 
-// ---- AVX2 + FMA micro-kernel (x86-64 only, chosen at run time) --------------------------------
+// ---- AVX2+FMA and AVX-512 micro-kernels (x86-64 only, chosen at run time) ------------------------
 #if defined(__x86_64__) && !defined(__EMSCRIPTEN__)
-#define AER_HAVE_AVX2_KERNEL 1
+#define AER_X86_KERNELS 1
 /// MR x 16 tile: 2 MR accumulators of 8 lanes, fused multiply-add.
 template <int MR>
 __attribute__((target("avx2,fma"))) void kernel_avx2(int kc, const float* ap, const float* bp, float* c,
-                                                      int ldc, float beta) {
+                                                     int ldc, float beta) {
     __m256 acc[MR][2];
     for (int r = 0; r < MR; ++r) {
         acc[r][0] = _mm256_setzero_ps();
@@ -167,7 +202,8 @@ __attribute__((target("avx2,fma"))) void kernel_avx2(int kc, const float* ap, co
         const __m256 vb = _mm256_set1_ps(beta);
         for (int r = 0; r < MR; ++r) {
             _mm256_storeu_ps(c + r * ldc, _mm256_fmadd_ps(vb, _mm256_loadu_ps(c + r * ldc), acc[r][0]));
-            _mm256_storeu_ps(c + r * ldc + 8, _mm256_fmadd_ps(vb, _mm256_loadu_ps(c + r * ldc + 8), acc[r][1]));
+            _mm256_storeu_ps(c + r * ldc + 8,
+                             _mm256_fmadd_ps(vb, _mm256_loadu_ps(c + r * ldc + 8), acc[r][1]));
         }
     }
 }
@@ -206,7 +242,8 @@ __attribute__((target("avx512f"))) void kernel_avx512(int kc, const float* ap, c
         const __m512 vb = _mm512_set1_ps(beta);
         for (int r = 0; r < MR; ++r) {
             _mm512_storeu_ps(c + r * ldc, _mm512_fmadd_ps(vb, _mm512_loadu_ps(c + r * ldc), acc[r][0]));
-            _mm512_storeu_ps(c + r * ldc + 16, _mm512_fmadd_ps(vb, _mm512_loadu_ps(c + r * ldc + 16), acc[r][1]));
+            _mm512_storeu_ps(c + r * ldc + 16,
+                             _mm512_fmadd_ps(vb, _mm512_loadu_ps(c + r * ldc + 16), acc[r][1]));
         }
     }
 }
@@ -214,7 +251,7 @@ __attribute__((target("avx512f"))) void kernel_avx512(int kc, const float* ap, c
 
 // Every micro-kernel this build has, best first; the first one the CPU runs is the default.
 const KernelChoice all_kernels[] = {
-#ifdef AER_HAVE_AVX2_KERNEL
+#ifdef AER_X86_KERNELS
     {8, 32, kernel_avx512<8>, "avx512f 8x32"},
     {6, 16, kernel_avx2<6>, "avx2-fma 6x16"},
 #endif
@@ -229,7 +266,7 @@ const KernelChoice all_kernels[] = {
 constexpr int kernel_count = int(sizeof all_kernels / sizeof all_kernels[0]);
 
 bool cpu_runs(const KernelChoice& k) {
-#ifdef AER_HAVE_AVX2_KERNEL
+#ifdef AER_X86_KERNELS
     __builtin_cpu_init();
     if (k.fn == kernel_avx512<8>)
         return __builtin_cpu_supports("avx512f");
@@ -257,7 +294,9 @@ int kernel_index() {
     return i;
 }
 
-const KernelChoice& kernel_choice() { return all_kernels[kernel_index()]; }
+const KernelChoice& kernel_choice() {
+    return all_kernels[kernel_index()];
+}
 
 // ---- packing ----------------------------------------------------------------------------------
 
@@ -318,10 +357,15 @@ void pack_b(bool trans_b, const float* b, int ldb, int p0, int kc, int j0, int c
                 dst[j] = 0.0f;
         }
     } else {
-        for (int j = 0; j < cols; ++j) {
-            const float* src = b + std::size_t(j0 + j) * ldb + p0;
-            for (int p = 0; p < kc; ++p)
-                out[std::size_t(p) * nr + j] = src[p];
+        // Column j of op(B) is row j0 + j of B. Blocks of 16 values of k: each row of B is read
+        // 64 bytes at a time and the 16 packed rows being written stay in L1.
+        for (int pb = 0; pb < kc; pb += 16) {
+            const int pe = kc - pb < 16 ? kc : pb + 16;
+            for (int j = 0; j < cols; ++j) {
+                const float* src = b + std::size_t(j0 + j) * ldb + p0;
+                for (int p = pb; p < pe; ++p)
+                    out[std::size_t(p) * nr + j] = src[p];
+            }
         }
         for (int p = 0; p < kc; ++p)
             for (int j = cols; j < nr; ++j)
@@ -344,7 +388,9 @@ struct GemmArgs {
 };
 
 /// Number of NR panels covering n columns, and their padded width.
-int panel_count(int n, int nr) { return (n + nr - 1) / nr; }
+int panel_count(int n, int nr) {
+    return (n + nr - 1) / nr;
+}
 
 /// Computes the block rows [i_begin, i_end) x columns [j_begin, j_end) of C on this thread.
 /// j_begin is a multiple of NR.
@@ -421,15 +467,17 @@ void run_gemm(const GemmArgs& g) {
     }
     // Split the dimension with more units of work; each thread packs the other operand whole,
     // so on a tie prefer columns (A is usually the smaller operand: a batch of activations).
+    // The bodies capture one pointer, so std::function stores them without allocating.
+    const GemmArgs* gp = &g;
     if (panels >= threads && panels >= strips) {
-        pool.run(panels, [&](int begin, int end) {
-            const int j_end = end * kern.nr < n ? end * kern.nr : n;
-            gemm_block(g, 0, m, begin * kern.nr, j_end);
+        pool.run(panels, [gp](int begin, int end) {
+            const int nr = kernel_choice().nr;
+            gemm_block(*gp, 0, gp->m, begin * nr, end * nr < gp->n ? end * nr : gp->n);
         });
     } else {
-        pool.run(strips, [&](int begin, int end) {
-            const int i_end = end * kern.mr < m ? end * kern.mr : m;
-            gemm_block(g, begin * kern.mr, i_end, 0, n);
+        pool.run(strips, [gp](int begin, int end) {
+            const int mr = kernel_choice().mr;
+            gemm_block(*gp, begin * mr, end * mr < gp->m ? end * mr : gp->m, 0, gp->n);
         });
     }
 }
@@ -482,7 +530,8 @@ std::shared_ptr<PackedWeights> pack_weights(bool trans_b, int n, int k, const fl
         const int kc = k - p0 < kc_block ? k - p0 : kc_block;
         for (int j0 = 0; j0 < n; j0 += nr) {
             const int cols = n - j0 < nr ? n - j0 : nr;
-            pack_b(trans_b, b, ldb, p0, kc, j0, cols, nr, out + std::size_t(p0) * n_pad + std::size_t(j0) * kc);
+            pack_b(trans_b, b, ldb, p0, kc, j0, cols, nr,
+                   out + std::size_t(p0) * n_pad + std::size_t(j0) * kc);
         }
     }
     return w;
@@ -495,7 +544,8 @@ std::shared_ptr<PackedWeights> find_or_pack(bool trans_b, int n, int k, const fl
     ++cache.clock;
     const int kernel = kernel_index();
     for (const std::shared_ptr<PackedWeights>& e : cache.entries) {
-        if (e->b == b && e->k == k && e->n == n && e->ldb == ldb && e->trans_b == trans_b && e->kernel == kernel) {
+        if (e->b == b && e->k == k && e->n == n && e->ldb == ldb && e->trans_b == trans_b &&
+            e->kernel == kernel) {
             e->last_use = cache.clock;
             return e;
         }
@@ -521,7 +571,9 @@ std::shared_ptr<PackedWeights> find_or_pack(bool trans_b, int n, int k, const fl
 
 } // namespace
 
-const char* simd_kernel_name() { return kernel_choice().name; }
+const char* simd_kernel_name() {
+    return kernel_choice().name;
+}
 
 bool force_simd_kernel(const std::string& name) {
     if (name == "auto") {
@@ -542,8 +594,8 @@ void gemm_simd(bool trans_a, bool trans_b, int m, int n, int k, const float* a, 
     run_gemm(GemmArgs{trans_a, trans_b, m, n, k, a, lda, b, ldb, beta, c, ldc, nullptr});
 }
 
-void gemm_simd_weights(bool trans_a, bool trans_b, int m, int n, int k, const float* a, int lda, const float* b,
-                       int ldb, float beta, float* c, int ldc) {
+void gemm_simd_weights(bool trans_a, bool trans_b, int m, int n, int k, const float* a, int lda,
+                       const float* b, int ldb, float beta, float* c, int ldc) {
     std::shared_ptr<PackedWeights> w;
     if (m > 0 && n > 0 && k > 0)
         w = find_or_pack(trans_b, n, k, b, ldb);

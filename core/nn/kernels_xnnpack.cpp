@@ -96,7 +96,8 @@ bool create_ops(XnnState& s, CachedOp& e, int slices) {
             const int width = e.trans_b ? e.k : cols;
             s.dense_b.resize(std::size_t(rows) * width);
             for (int r = 0; r < rows; ++r) {
-                const float* src = e.trans_b ? e.b + std::size_t(j0 + r) * e.ldb : e.b + std::size_t(r) * e.ldb + j0;
+                const float* src =
+                    e.trans_b ? e.b + std::size_t(j0 + r) * e.ldb : e.b + std::size_t(r) * e.ldb + j0;
                 for (int c = 0; c < width; ++c)
                     s.dense_b[std::size_t(r) * width + c] = src[c];
             }
@@ -142,7 +143,9 @@ CachedOp* find_or_create(XnnState& s, bool trans_b, int n, int k, const float* b
 
 } // namespace
 
-bool xnnpack_ready() { return state().ready; }
+bool xnnpack_ready() {
+    return state().ready;
+}
 
 void xnnpack_drop_cached(const float* b) {
     XnnState& s = state();
@@ -180,19 +183,28 @@ void gemm_xnnpack(bool cache_b, bool trans_a, bool trans_b, int m, int n, int k,
         s.scratch.resize(std::size_t(m - 1) * ldc + n);
         out = s.scratch.data();
     }
-    std::atomic<bool> failed{e == nullptr};
+    // The slice body captures one pointer, so std::function stores it without allocating.
+    struct SliceJob {
+        CachedOp* e;
+        int m;
+        const float* a;
+        float* out;
+        std::atomic<bool> failed;
+    } job{e, m, a, out, {e == nullptr}};
     if (e) {
-        global_pool().run(slices, [&](int begin, int end) {
+        SliceJob* jp = &job;
+        global_pool().run(slices, [jp](int begin, int end) {
             for (int sl = begin; sl < end; ++sl) {
-                xnn_operator_t op = e->ops[std::size_t(sl)];
-                float* out_slice = out + e->col_begin[std::size_t(sl)];
-                if (xnn_setup_fully_connected_nc_f32(op, std::size_t(m), a, out_slice, nullptr) != xnn_status_success ||
+                xnn_operator_t op = jp->e->ops[std::size_t(sl)];
+                float* out_slice = jp->out + jp->e->col_begin[std::size_t(sl)];
+                if (xnn_setup_fully_connected_nc_f32(op, std::size_t(jp->m), jp->a, out_slice, nullptr) !=
+                        xnn_status_success ||
                     xnn_run_operator(op, nullptr) != xnn_status_success)
-                    failed = true;
+                    jp->failed = true;
             }
         });
     }
-    if (failed) { // XNNPACK refused (out of memory): the simd path computes the product instead
+    if (job.failed) { // XNNPACK refused (out of memory): the simd path computes the product instead
         gemm_simd_weights(trans_a, trans_b, m, n, k, a, lda, b, ldb, beta, c, ldc);
         return;
     }
@@ -215,7 +227,9 @@ void gemm_xnnpack(bool cache_b, bool trans_a, bool trans_b, int m, int n, int k,
 #else // no XNNPACK in this build: the seam stays, every call goes to simd.
 
 namespace aer {
-bool xnnpack_ready() { return false; }
+bool xnnpack_ready() {
+    return false;
+}
 void xnnpack_drop_cached(const float*) {}
 void gemm_xnnpack(bool cache_b, bool trans_a, bool trans_b, int m, int n, int k, const float* a, int lda,
                   const float* b, int ldb, float beta, float* c, int ldc) {

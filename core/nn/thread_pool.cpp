@@ -1,13 +1,19 @@
 #include "core/nn/thread_pool.h"
 
+#include <chrono>
+
 namespace aer {
 namespace {
 thread_local bool t_in_job = false;
 } // namespace
 
-bool ThreadPool::in_job() { return t_in_job; }
+bool ThreadPool::in_job() {
+    return t_in_job;
+}
 
-ThreadPool::~ThreadPool() { resize(1); }
+ThreadPool::~ThreadPool() {
+    resize(1);
+}
 
 void ThreadPool::resize(int threads) {
     if (threads < 1)
@@ -17,11 +23,14 @@ void ThreadPool::resize(int threads) {
 #ifdef AER_SINGLE_THREADED
     threads = 1;
 #elif defined(__EMSCRIPTEN__)
-    // A pthread beyond the pool Emscripten pre-spawns (PTHREAD_POOL_SIZE, the core count) only
-    // starts once the main thread yields to the event loop, and joining it from there would hang.
+    // A pthread beyond the workers Emscripten pre-spawns (PTHREAD_POOL_SIZE: the core count for
+    // the page, 8 for node programs) only starts once the main thread yields to the event loop,
+    // and joining it from there would hang: stay within both.
     const int cores = int(std::thread::hardware_concurrency());
     if (cores >= 1 && threads > cores)
         threads = cores;
+    if (threads > wasm_max_threads)
+        threads = wasm_max_threads;
 #endif
     if (threads == threads_)
         return;
@@ -64,6 +73,11 @@ void ThreadPool::worker_loop() {
         seen = generation_;
     }
     for (;;) {
+        // Poll briefly before sleeping (see the header): checking the clock every 64 polls.
+        const auto spin_end = std::chrono::steady_clock::now() + std::chrono::microseconds(spin_microseconds);
+        for (int i = 1; generation_.load(std::memory_order_acquire) == seen && !stop_.load(); ++i)
+            if (i % 64 == 0 && std::chrono::steady_clock::now() > spin_end)
+                break;
         Job* job = nullptr;
         {
             std::unique_lock<std::mutex> lock(mutex_);
@@ -108,9 +122,17 @@ void ThreadPool::run(int n, const std::function<void(int, int)>& fn) {
     }
     wake_.notify_all();
     run_chunks(job);
-    // No worker may join once job_ is cleared; wait for those that did.
+    // No worker may join once job_ is cleared; wait for those that did (polling first, as the
+    // workers do: the last chunk usually ends within microseconds of ours).
+    {
+        std::lock_guard<std::mutex> lock(mutex_);
+        job_ = nullptr;
+    }
+    const auto spin_end = std::chrono::steady_clock::now() + std::chrono::microseconds(spin_microseconds);
+    for (int i = 1; job.active.load(std::memory_order_acquire) != 0; ++i)
+        if (i % 64 == 0 && std::chrono::steady_clock::now() > spin_end)
+            break;
     std::unique_lock<std::mutex> lock(mutex_);
-    job_ = nullptr;
     left_.wait(lock, [&] { return job.active.load() == 0; });
 }
 

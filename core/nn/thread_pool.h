@@ -15,6 +15,9 @@
 //   is ever created: resize() clips to 1 and run() calls fn(0, n).
 // - run() allocates nothing; resize() joins or starts threads and is not safe against a
 //   concurrent run() (set the thread count before work starts).
+// - After a job a worker polls for the next one for spin_microseconds before it sleeps on a
+//   condition variable: a layer issues gemms back to back with short serial work in between, and
+//   a futex (or, in wasm, Atomics.wait) wake-up costs tens of microseconds.
 #pragma once
 
 #include <atomic>
@@ -38,8 +41,9 @@ class ThreadPool {
     ThreadPool& operator=(const ThreadPool&) = delete;
 
     /// Sets the thread count (callers included) to `threads`, clipped to 1..64 (1 in the
-    /// single-threaded build, the core count in the wasm threaded build, whose pthreads come
-    /// from a pool pre-spawned at start-up). Joins surplus workers, starts missing ones.
+    /// single-threaded build; in the wasm threaded build, whose pthreads come from workers
+    /// pre-spawned at start-up, the core count and wasm_max_threads). Joins surplus workers,
+    /// starts missing ones.
     void resize(int threads);
     /// The thread count including the caller (>= 1).
     int threads() const { return threads_; }
@@ -50,6 +54,10 @@ class ThreadPool {
 
     /// True on a thread that is currently executing a chunk of some job (worker or caller).
     static bool in_job();
+
+    static constexpr int spin_microseconds = 50;
+    /// The wasm threaded build's cap: CMake's smallest PTHREAD_POOL_SIZE (8, node programs).
+    static constexpr int wasm_max_threads = 8;
 
   private:
     struct Job {
@@ -65,13 +73,13 @@ class ThreadPool {
 
     int threads_ = 1;
     std::vector<std::thread> workers_;
-    std::mutex submit_;          // held by the thread whose job is in flight
-    std::mutex mutex_;           // guards job_, generation_, stop_
+    std::mutex submit_; // held by the thread whose job is in flight
+    std::mutex mutex_;  // guards job_ and stop_; generation_ is written under it
     std::condition_variable wake_;
     std::condition_variable left_; // a worker left a job
     Job* job_ = nullptr;
-    unsigned generation_ = 0;
-    bool stop_ = false;
+    std::atomic<unsigned> generation_{0}; // bumped when a job is published
+    std::atomic<bool> stop_{false};       // written under mutex_
 };
 
 /// The process-wide pool used by parallel_for() and the gemm backends.

@@ -138,9 +138,17 @@ TEST_CASE("gemm: every backend and thread count matches the reference at awkward
         for (int n : {1, 3, 17})
             for (int k : {1, 3, 17})
                 shapes.push_back({m, n, k});
-    for (std::array<int, 3> s : {std::array<int, 3>{255, 17, 3}, {17, 257, 3}, {3, 17, 257}, {257, 3, 255},
-                                 {1, 255, 257}, {255, 257, 17}, {17, 255, 255}, {257, 1, 17}, {3, 257, 1},
-                                 {32, 64, 520}, {257, 255, 65}})
+    for (std::array<int, 3> s : {std::array<int, 3>{255, 17, 3},
+                                 {17, 257, 3},
+                                 {3, 17, 257},
+                                 {257, 3, 255},
+                                 {1, 255, 257},
+                                 {255, 257, 17},
+                                 {17, 255, 255},
+                                 {257, 1, 17},
+                                 {3, 257, 1},
+                                 {32, 64, 520},
+                                 {257, 255, 65}})
         shapes.push_back(s);
 
     std::uint32_t seed = 1;
@@ -158,9 +166,9 @@ TEST_CASE("gemm: every backend and thread count matches the reference at awkward
                         if (be == Backend::reference && threads > 1) // plain loops: no threads
                             break;
                         REQUIRE(set_threads(threads).ok());
-                        INFO("backend " << backend_name(be) << " threads " << current_threads() << " m " << s[0]
-                                        << " n " << s[1] << " k " << s[2] << " trans_a " << ta << " trans_b "
-                                        << tb << " beta " << beta << " pad " << pad);
+                        INFO("backend " << backend_name(be) << " threads " << current_threads() << " m "
+                                        << s[0] << " n " << s[1] << " k " << s[2] << " trans_a " << ta
+                                        << " trans_b " << tb << " beta " << beta << " pad " << pad);
                         CHECK(count_bad(pr, pr.run(false), ref, mag) == 0);
                         CHECK(count_bad(pr, pr.run(true), ref, mag) == 0);
                     }
@@ -179,8 +187,12 @@ TEST_CASE("gemm: every simd micro-kernel this machine runs matches the reference
             continue;
         ++ran;
         std::uint32_t seed = 500;
-        for (std::array<int, 3> s : {std::array<int, 3>{1, 1, 1}, {3, 17, 1}, {17, 3, 257}, {255, 33, 17},
-                                     {9, 257, 255}, {40, 70, 300}}) {
+        for (std::array<int, 3> s : {std::array<int, 3>{1, 1, 1},
+                                     {3, 17, 1},
+                                     {17, 3, 257},
+                                     {255, 33, 17},
+                                     {9, 257, 255},
+                                     {40, 70, 300}}) {
             for (int t = 0; t < 4; ++t) {
                 for (float beta : {0.0f, 1.0f, 0.5f}) {
                     Problem pr(t & 1, t & 2, s[0], s[1], s[2], beta, 2, seed++);
@@ -188,8 +200,9 @@ TEST_CASE("gemm: every simd micro-kernel this machine runs matches the reference
                     const std::vector<double> mag = pr.magnitude();
                     for (int threads : {1, 2}) {
                         REQUIRE(set_threads(threads).ok());
-                        INFO("kernel " << simd_kernel_name() << " threads " << current_threads() << " m " << s[0]
-                                       << " n " << s[1] << " k " << s[2] << " trans " << t << " beta " << beta);
+                        INFO("kernel " << simd_kernel_name() << " threads " << current_threads() << " m "
+                                       << s[0] << " n " << s[1] << " k " << s[2] << " trans " << t << " beta "
+                                       << beta);
                         const std::vector<float> plain = pr.run(false);
                         CHECK(count_bad(pr, plain, ref, mag) == 0);
                         // Pre-packed weights hold the values packing would make: the same bits.
