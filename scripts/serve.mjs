@@ -1,6 +1,6 @@
 // A static file server for build/web on 127.0.0.1, with the cross-origin isolation headers
 // (COOP/COEP) that let the page use SharedArrayBuffer and therefore the threaded wasm build.
-//   node scripts/serve.mjs [--port 8080] [--root build/web] [--no-isolation]
+//   node scripts/serve.mjs [--port 8080 (0: any free port)] [--root build/web] [--no-isolation]
 import http from 'node:http';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -57,6 +57,7 @@ const server = http.createServer((req, res) => {
     });
 });
 server.listen(port, '127.0.0.1', () => {
-    console.log(`aer: serving ${root} on http://127.0.0.1:${port}/` +
+    // --port 0: the system picks a free port; the line says which (tests read it).
+    console.log(`aer: serving ${root} on http://127.0.0.1:${server.address().port}/` +
         (isolate ? ' (cross-origin isolated: threads on)' : ' (no COOP/COEP: single-threaded)'));
 });

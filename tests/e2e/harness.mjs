@@ -11,16 +11,20 @@ export const shared = path.resolve(repo, '..', 'shared', 'data');
 export const artifacts = path.join(repo, 'test-artifacts');
 fs.mkdirSync(artifacts, { recursive: true });
 
-/// Starts scripts/serve.mjs on a free port; resolves to {url, stop()}.
+/// Starts scripts/serve.mjs on a free port (the system's pick); resolves to {url, stop()}.
 export async function start_server(extra = []) {
-    const port = 18000 + Math.floor(Math.random() * 2000);
-    const proc = spawn(process.execPath, [path.join(repo, 'scripts', 'serve.mjs'), '--port', String(port), ...extra],
+    const proc = spawn(process.execPath, [path.join(repo, 'scripts', 'serve.mjs'), '--port', '0', ...extra],
         { stdio: ['ignore', 'pipe', 'inherit'] });
-    await new Promise((resolve, reject) => {
-        proc.stdout.on('data', (d) => { if (String(d).includes('serving')) resolve(); });
+    const url = await new Promise((resolve, reject) => {
+        let out = '';
+        proc.stdout.on('data', (d) => {
+            out += d;
+            const m = /serving .* on (http:\/\/127\.0\.0\.1:\d+\/)/.exec(out);
+            if (m) resolve(m[1]);
+        });
         proc.on('exit', (code) => reject(new Error(`server exited ${code}`)));
     });
-    return { url: `http://127.0.0.1:${port}/`, stop: () => proc.kill() };
+    return { url, stop: () => proc.kill() };
 }
 
 /// Launches headless Chromium with a fresh profile; extra_args for fake media etc.
@@ -33,12 +37,99 @@ export async function launch(extra_args = []) {
             '--disable-component-update', '--disable-sync', ...extra_args],
     });
     const errors = [];
+    const requests = []; // every URL the browser asked for (the page must stay on its own origin)
+    context.on('request', (r) => requests.push(r.url()));
     const page = context.pages()[0] || await context.newPage();
     page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
     page.on('pageerror', (e) => errors.push(String(e)));
-    return { context, page, errors, close: async () => { await context.close(); fs.rmSync(dir, { recursive: true, force: true }); } };
+    return { context, page, errors, requests, close: async () => { await context.close(); fs.rmSync(dir, { recursive: true, force: true }); } };
 }
 
 export async function wait_ready(page, timeout = 60000) {
     await page.waitForSelector('[data-testid="status"][data-state="ready"]', { timeout });
+}
+
+// ---- data and page helpers of the app's tests ----------------------------------------------------
+
+/// The RAVDESS song WAVs prepared by scripts/prepare-data.
+export const ravdess = path.join(repo, 'data', 'ravdess-song');
+export const EMOTIONS = ['neutral', 'calm', 'happy', 'sad', 'angry', 'fearful'];
+
+/// The true label written in a RAVDESS name (third field), independent of the page's parser.
+export function ravdess_label(name) {
+    return EMOTIONS[Number(name.split('-')[2]) - 1];
+}
+
+/// `per_emotion` files of each emotion of `actor` (1-based), sorted by name: [absolute paths].
+export function ravdess_files(actor, per_emotion = 1) {
+    const dir = path.join(ravdess, `Actor_${String(actor).padStart(2, '0')}`);
+    if (!fs.existsSync(dir)) throw new Error(`${dir} missing: run scripts/prepare-data`);
+    const names = fs.readdirSync(dir).filter((n) => n.endsWith('.wav')).sort();
+    const out = [];
+    for (const e of EMOTIONS) out.push(...names.filter((n) => ravdess_label(n) === e).slice(0, per_emotion));
+    return out.map((n) => path.join(dir, n));
+}
+
+/// Reads a 16-bit PCM WAV (the prepared RAVDESS files): {rate, channels, samples: Int16Array}.
+export function read_wav16(file) {
+    const b = fs.readFileSync(file);
+    let o = 12, rate = 0, channels = 0, bits = 0;
+    while (o + 8 <= b.length) {
+        const id = b.toString('ascii', o, o + 4), size = b.readUInt32LE(o + 4);
+        if (id === 'fmt ') { channels = b.readUInt16LE(o + 10); rate = b.readUInt32LE(o + 12); bits = b.readUInt16LE(o + 22); }
+        if (id === 'data') {
+            if (bits !== 16) throw new Error(`${file}: ${bits}-bit, expected 16`);
+            const data = b.subarray(o + 8, o + 8 + size);
+            return { rate, channels, samples: new Int16Array(data.buffer.slice(data.byteOffset, data.byteOffset + data.length)) };
+        }
+        o += 8 + size + (size & 1);
+    }
+    throw new Error(`${file}: no data chunk`);
+}
+
+/// A PCM WAV file's bytes: `frames` is an array of channels (arrays of floats in [-1, 1]).
+export function make_wav(channels, rate, bits) {
+    const n = channels[0].length, k = channels.length, bytes = bits / 8;
+    const b = Buffer.alloc(44 + n * k * bytes);
+    b.write('RIFF', 0, 'ascii'); b.writeUInt32LE(36 + n * k * bytes, 4); b.write('WAVE', 8, 'ascii');
+    b.write('fmt ', 12, 'ascii'); b.writeUInt32LE(16, 16); b.writeUInt16LE(1, 20); b.writeUInt16LE(k, 22);
+    b.writeUInt32LE(rate, 24); b.writeUInt32LE(rate * k * bytes, 28); b.writeUInt16LE(k * bytes, 32); b.writeUInt16LE(bits, 34);
+    b.write('data', 36, 'ascii'); b.writeUInt32LE(n * k * bytes, 40);
+    const full = 2 ** (bits - 1);
+    for (let i = 0; i < n; i++) {
+        for (let c = 0; c < k; c++) {
+            const v = Math.max(-full, Math.min(full - 1, Math.round(channels[c][i] * full)));
+            b.writeIntLE(v, 44 + (i * k + c) * bytes, bytes);
+        }
+    }
+    return b;
+}
+
+/// Waits until `n` result rows carry a prediction, then for the page to be idle.
+export async function wait_predictions(page, n, timeout = 120000) {
+    await page.waitForFunction((k) => document.querySelectorAll('[data-testid="result-row"][data-pred]').length >= k,
+        n, { timeout });
+    await wait_ready(page, timeout);
+}
+
+/// The result rows as objects {file, pred, true, probs}.
+export async function result_rows(page) {
+    return page.$$eval('[data-testid="result-row"]', (rows) => rows.map((r) => ({
+        file: r.dataset.file, pred: r.dataset.pred, true: r.dataset.true,
+        probs: r.dataset.probs ? JSON.parse(r.dataset.probs) : null, text: r.textContent,
+    })));
+}
+
+/// The shipped default model's name in build/web (models/DEFAULT).
+export function default_model() {
+    const f = path.join(repo, 'build', 'web', 'models', 'DEFAULT');
+    if (!fs.existsSync(f)) throw new Error(`${f} missing: the build ships no default model (models/DEFAULT)`);
+    return fs.readFileSync(f, 'utf8').trim();
+}
+
+/// The native CLI, when built (scripts/build native), for cross-checks against the browser.
+export const native_cli = path.join(repo, 'build', 'native', 'aer');
+
+export async function screenshot(page, name) {
+    await page.screenshot({ path: path.join(artifacts, `${name}.png`), fullPage: true });
 }

@@ -1,0 +1,71 @@
+// Saved models in IndexedDB (database "aer", object store "models", key: name).
+// A record: {name, json: string (NAME.json), bin: ArrayBuffer (NAME.bin), created: ISO time,
+// source: 'trained' | 'imported', summary: {architecture, parameters, test_accuracy, ...}}.
+// Every write is one transaction, so a failure leaves the store as it was.
+
+const DB_NAME = 'aer';
+const STORE = 'models';
+let db_promise = null;
+
+function open_db() {
+    if (!db_promise) {
+        db_promise = new Promise((resolve, reject) => {
+            const req = indexedDB.open(DB_NAME, 1);
+            req.onupgradeneeded = () => req.result.createObjectStore(STORE, { keyPath: 'name' });
+            req.onsuccess = () => resolve(req.result);
+            req.onerror = () => reject(req.error);
+            req.onblocked = () => reject(new Error('the model store is blocked by another tab'));
+        });
+        db_promise.catch(() => { db_promise = null; });
+    }
+    return db_promise;
+}
+
+/// Runs `body(store)` in one transaction; resolves with body's result when the transaction commits.
+async function transaction(mode, body) {
+    const db = await open_db();
+    return new Promise((resolve, reject) => {
+        const tx = db.transaction(STORE, mode);
+        let result;
+        tx.oncomplete = () => resolve(result);
+        tx.onerror = () => reject(tx.error);
+        tx.onabort = () => reject(tx.error || new Error('transaction aborted'));
+        Promise.resolve(body(tx.objectStore(STORE))).then((r) => { result = r; }, (e) => { tx.abort(); reject(e); });
+    });
+}
+
+const request = (req) => new Promise((resolve, reject) => {
+    req.onsuccess = () => resolve(req.result);
+    req.onerror = () => reject(req.error);
+});
+
+/// All saved models, oldest first.
+export async function list_models() {
+    const all = await transaction('readonly', (s) => request(s.getAll()));
+    return all.sort((a, b) => a.created.localeCompare(b.created));
+}
+
+export async function get_model(name) {
+    return transaction('readonly', (s) => request(s.get(name)));
+}
+
+/// Saves `record` under its name, or under "name (2)", "name (3)"... if taken (the check and the
+/// write are one transaction). Resolves to the name used.
+export async function save_model(record) {
+    return transaction('readwrite', (s) => new Promise((resolve, reject) => {
+        const keys = s.getAllKeys();
+        keys.onerror = () => reject(keys.error);
+        keys.onsuccess = () => {
+            const taken = new Set(keys.result);
+            let name = record.name;
+            for (let k = 2; taken.has(name); k++) name = `${record.name} (${k})`;
+            const add = s.add({ ...record, name });
+            add.onsuccess = () => resolve(name);
+            add.onerror = () => reject(add.error);
+        };
+    }));
+}
+
+export async function delete_model(name) {
+    return transaction('readwrite', (s) => request(s.delete(name)));
+}
