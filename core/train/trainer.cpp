@@ -165,6 +165,7 @@ Status Trainer::step(int max_batches, TrainProgress& out) {
             ++epoch_;
             if (!finished())
                 begin_epoch();
+            break; // one epoch's end per call, so every finished epoch is reported
         }
     }
     out.epoch = std::min(epoch_, config_.epochs);

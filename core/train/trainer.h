@@ -60,7 +60,8 @@ class Trainer {
     Status init(Model* model, std::vector<float> train_x, std::vector<int> train_y, std::vector<float> val_x,
                 std::vector<int> val_y, const TrainConfig& config);
 
-    /// Runs at most max_batches batches (>= 1). At an epoch's end: validation, history, snapshot.
+    /// Runs at most max_batches batches (>= 1), stopping early at an epoch's end (validation,
+    /// history, snapshot), so each call reports at most one finished epoch.
     Status step(int max_batches, TrainProgress& out);
 
     /// The whole run. progress (may be null) after every batch; stop (may be null) checked
