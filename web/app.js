@@ -107,11 +107,15 @@ const is_wav_name = (name) => /\.wav$/i.test(name);
 
 /// entries: [{file: Blob with a name, rel: path inside a folder or ''}]. Folder entries that are not
 /// .wav are skipped (a folder holds other files); files picked one by one are all tried.
+/// At most this many files are in the list at once (each keeps its 32 KB of features in the worker;
+/// RAVDESS song is 1012 files, song and speech together 2452).
+const MAX_FILES = 5000;
 function add_files(entries, source = 'file') {
-    let skipped = 0;
+    let skipped = 0, over = 0;
     const fresh = [];
     for (const { file, rel, from_folder } of entries) {
         if (from_folder && !is_wav_name(file.name)) { skipped++; continue; }
+        if (items.length >= MAX_FILES) { over++; continue; }
         const { label, actor, known } = label_of(file.name, rel || '');
         const item = { id: next_item++, name: file.name, rel: rel || '', blob: file, label, actor, known, source,
             status: 'queued', facts: null, probs: null, pred: null, row: null };
@@ -119,6 +123,7 @@ function add_files(entries, source = 'file') {
         fresh.push(item);
     }
     if (skipped) note_error(null, `${skipped} file(s) in the folder(s) are not .wav files and were skipped`);
+    if (over) note_error(null, `${over} file(s) not added: the list holds at most ${MAX_FILES} files (clear it first)`);
     if (fresh.length) enqueue(() => extract(fresh));
     return fresh;
 }
@@ -578,9 +583,25 @@ async function train() {
     const t = task(`training on ${examples.length} files…`);
     const t0 = performance.now();
     let last_epoch_time = 0;
+    // Every finished epoch is kept in IndexedDB under "<name> (checkpoint)", replaced in one
+    // transaction each epoch: a closed tab or a crash keeps the last good epoch, which can be
+    // used or downloaded like any model. The checkpoint goes once the final model is saved.
+    const started = new Date();
+    const wanted = $('model-name-input').value.trim() ||
+        `${config.arch}-${started.toISOString().slice(0, 19).replace(/[-:]/g, '').replace('T', '-')}`;
+    const checkpoint = `${wanted} (checkpoint)`;
+    let checkpoints = Promise.resolve();
     const job = start('train', { config, labels: EMOTIONS, examples }, {
         on_event: (ev) => {
-            if (ev.event === 'epoch') {
+            if (ev.event === 'checkpoint') {
+                checkpoints = checkpoints.then(() => store.put_model({
+                    name: checkpoint, json: ev.json, bin: ev.bin, created: started.toISOString(), source: 'checkpoint',
+                    summary: { architecture: `${config.arch}: ${describe_arch(JSON.parse(ev.json))}`, epochs_done: ev.epoch,
+                        split: config.split, test_accuracy: null, test_n: 0, train_n: examples.length },
+                })).then(refresh_models).catch((err) => {
+                    $('train-text').textContent = `The checkpoint of epoch ${ev.epoch} could not be saved: ${err.message || err}`;
+                });
+            } else if (ev.event === 'epoch') {
                 history.push(ev);
                 last_epoch_time = ev.seconds;
                 const fmt = (v, d = 4) => (Number.isFinite(v) ? v.toFixed(d) : '–');
@@ -624,8 +645,7 @@ async function train() {
     }
     const ev = r.evaluation;
     const when = new Date();
-    const stamp = when.toISOString().slice(0, 19).replace(/[-:]/g, '').replace('T', '-');
-    const wanted = $('model-name-input').value.trim() || `${config.arch}-${stamp}`;
+    await checkpoints;
     let name;
     try {
         name = await store.save_model({
@@ -638,6 +658,7 @@ async function train() {
         $('train-text').textContent = `Trained, but the model could not be saved in this browser: ${err.message || err}`;
     }
     if (name) {
+        await store.delete_model(checkpoint).catch(() => {});
         $('train-text').textContent = `${r.stopped ? 'Stopped' : 'Finished'} after ${r.epochs_done} epoch(s)` +
             (r.failure ? ` (${r.failure})` : '') +
             (ev.n ? `; test accuracy ${pct(ev.accuracy)} on ${ev.n} file(s)` : '; no test split') +

@@ -66,6 +66,12 @@ export async function save_model(record) {
     }));
 }
 
+/// Writes `record` under its own name, replacing what was there, in one transaction (training
+/// checkpoints: the previous checkpoint stays intact if the write fails).
+export async function put_model(record) {
+    return transaction('readwrite', (s) => request(s.put(record)));
+}
+
 export async function delete_model(name) {
     return transaction('readwrite', (s) => request(s.delete(name)));
 }

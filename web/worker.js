@@ -174,6 +174,10 @@ const ops = {
                 if (p.epoch_done) {
                     epochs_done++;
                     post_event(id, 'epoch', p.epoch_done);
+                    // Checkpoint: the page keeps this epoch's model, so a closed tab loses nothing.
+                    const bin = t.model_bin();
+                    post_event(id, 'checkpoint', { epoch: p.epoch_done.epoch, json: t.model_json(), bin: bin.buffer },
+                        [bin.buffer]);
                 }
                 if (p.error) { failure = p.error; break; }
                 post_event(id, 'progress', {
