@@ -64,6 +64,12 @@ std::string default_model_prefix() {
     return dir + (name.empty() ? "paper-lstm" : name);
 }
 
+// The model of --model PREFIX.json, else the shipped default.
+aer::Status load_chosen_model(const Args& args, std::string& prefix, aer::Model& model, aer::ModelInfo& info) {
+    prefix = args.has("model") ? model_prefix(args.get("model")) : default_model_prefix();
+    return aer::load_model_files(prefix, model, info);
+}
+
 aer::Status write_json_file(const std::string& path, const nlohmann::json& j) {
     std::string tmp = path + ".tmp";
     {
@@ -338,10 +344,10 @@ int cmd_eval(const Args& in) {
         return fail("eval: " + error + "\n" + usage, kUsage);
     if (!args.has("data"))
         return fail(std::string("eval: --data is required\n") + usage, kUsage);
-    std::string prefix = args.has("model") ? model_prefix(args.get("model")) : default_model_prefix();
+    std::string prefix;
     aer::Model model;
     aer::ModelInfo info;
-    aer::Status s = aer::load_model_files(prefix, model, info);
+    aer::Status s = load_chosen_model(args, prefix, model, info);
     if (!s.ok())
         return fail(s.message);
     aer::Dataset data;
@@ -396,10 +402,10 @@ int cmd_predict(const Args& in) {
         return fail("predict: " + error + "\nusage: aer predict [--model PREFIX.json] FILE.wav...", kUsage);
     if (args.positional().empty())
         return fail("predict: no input files\nusage: aer predict [--model PREFIX.json] FILE.wav...", kUsage);
-    std::string prefix = args.has("model") ? model_prefix(args.get("model")) : default_model_prefix();
+    std::string prefix;
     aer::Model model;
     aer::ModelInfo info;
-    aer::Status s = aer::load_model_files(prefix, model, info);
+    aer::Status s = load_chosen_model(args, prefix, model, info);
     if (!s.ok())
         return fail(s.message);
     aer::MfccExtractor ex;
