@@ -10,6 +10,7 @@ const workers = {
     'aer-wasm-mt': 'worker_aer.js?build=mt',
     'aer-wasm-st': 'worker_aer.js?build=st',
     'tfjs-wasm': 'worker_tfjs.js?backend=wasm',
+    'tfjs-wasm-allcores': 'worker_tfjs.js?backend=wasm&threads=all',
     'tfjs-cpu': 'worker_tfjs.js?backend=cpu',
     'essentia.js': 'worker_essentia.js',
     'meyda': 'worker_meyda.js',

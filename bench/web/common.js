@@ -13,21 +13,27 @@ const bench_common = (() => {
         return { median, min: v[0], max: v[n - 1], n, times };
     }
 
-    /// Runs fn() warmup times untimed, then reps times timed (ms each, performance.now).
-    async function repeat(fn, reps, warmup = 1) {
-        for (let i = 0; i < warmup; ++i) await fn();
+    /// Runs fn() warmup times untimed, then reps times timed (ms each, performance.now). With a
+    /// budget (ms), stops early once the next repetition would pass it, after at least min_reps:
+    /// only for peers so slow that full repetitions would not fit a run (the count is reported).
+    async function repeat(fn, reps, warmup = 1, budget = Infinity, min_reps = 1) {
+        for (let i = 0; i < warmup; ++i) await fn(true);
         const times = [];
+        let spent = 0;
         for (let i = 0; i < reps; ++i) {
             const t0 = performance.now();
-            await fn();
-            times.push(performance.now() - t0);
+            await fn(false);
+            const t = performance.now() - t0;
+            times.push(t);
+            spent += t;
+            if (times.length >= min_reps && spent + t > budget) break;
         }
         return stats(times);
     }
 
     /// Per-clip figures: every rep runs fn over all clips; a rep's figure is its total / clip count.
-    async function per_clip(fn, clips, reps, warmup = 1) {
-        const r = await repeat(async () => { for (const c of clips) await fn(c); }, reps, warmup);
+    async function per_clip(fn, clips, reps, warmup = 1, budget = Infinity) {
+        const r = await repeat(async () => { for (const c of clips) await fn(c); }, reps, warmup, budget);
         const k = clips.length;
         return stats(r.times.map((t) => t / k));
     }
