@@ -6,14 +6,14 @@
 // Writes bench/results/latest.json and latest.md (smoke runs: smoke.json, smoke.md) and prints
 // the table. Environment:
 //   AER_BENCH_REPS   timed repetitions per figure (default 5; each after one warm-up run)
-//   AER_BENCH_CLIPS  RAVDESS clips for the MFCC tasks (default 20)
+//   AER_BENCH_CLIPS  RAVDESS clips for the MFCC tasks (default 10)
 //   AER_BENCH_SMOKE  1: a quick check that everything runs (2 reps, 3 clips, 64 training
 //                    examples); figures are not comparable with a full run
 //   AER_BENCH_ONLY   comma-separated filter on "where/task/engine" (e.g. "browser/mfcc", "native")
 //   AER_BENCH_THREADS  threads for the threaded engines (default: the machine's cores)
 //   AER_BENCH_SLOW_BUDGET_S  time budget of a TF.js cpu-backend figure's repetitions (default 30)
-//   AER_BENCH_SKIP_SLOW  1: leave out TF.js cpu's training epoch (minutes each)
-//   AER_BENCH_ALL    1: also TF.js wasm forced onto every CPU (tfjs-wasm-allcores)
+//   AER_BENCH_ALL    1: also TF.js cpu's training epoch (one repetition: 1.5 minutes here) and
+//                    TF.js wasm forced onto every CPU (tfjs-wasm-allcores); a run then takes longer
 import { spawn, execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -25,7 +25,7 @@ const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const env = process.env;
 const smoke = env.AER_BENCH_SMOKE === '1';
 const reps = Number(env.AER_BENCH_REPS || (smoke ? 2 : 5));
-const n_clips = Number(env.AER_BENCH_CLIPS || (smoke ? 3 : 20));
+const n_clips = Number(env.AER_BENCH_CLIPS || (smoke ? 3 : 10));
 const threads = Number(env.AER_BENCH_THREADS || os.cpus().length);
 const only = (env.AER_BENCH_ONLY || '').split(',').filter(Boolean);
 const data_dir = path.join(repo, 'data', 'ravdess-song');
@@ -327,10 +327,11 @@ async function main() {
         const engines = [...ours_browser, ...peers];
         for (const engine of engines) {
             if (!wanted(`browser/${task}/${engine}`)) continue;
-            // TF.js's cpu backend takes minutes per training epoch: its repetitions stop at a time
-            // budget (at least one; the count is in the table). Every other engine does all.
+            // TF.js's cpu backend takes seconds per inference and minutes per training epoch: its
+            // repetitions stop at a time budget (at least one; the count is in the table), and
+            // its training epoch runs only with AER_BENCH_ALL=1. Every other engine does all.
             const slow = slow_engines.includes(engine);
-            if (slow && task === 'train_epoch' && env.AER_BENCH_SKIP_SLOW === '1') continue;
+            if (slow && task === 'train_epoch' && env.AER_BENCH_ALL !== '1') continue;
             jobs.push({ task, engine, params: slow ? { ...params, budget_ms: slow_budget_s * 1000 } : params,
                 timeout_ms: (task === 'train_epoch' ? 20 : 6) * 60 * 1000 });
         }
