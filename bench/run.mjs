@@ -11,6 +11,7 @@
 //                    examples); figures are not comparable with a full run
 //   AER_BENCH_ONLY   comma-separated filter on "where/task/engine" (e.g. "browser/mfcc", "native")
 //   AER_BENCH_THREADS  threads for the threaded engines (default: the machine's cores)
+//   AER_BENCH_OUT    directory for the results (default bench/results)
 //   AER_BENCH_SLOW_BUDGET_S  time budget of a TF.js cpu-backend figure's repetitions (default 30)
 //   AER_BENCH_ALL    1: also TF.js cpu's training epoch (one repetition: 1.5 minutes here) and
 //                    TF.js wasm forced onto every CPU (tfjs-wasm-allcores); a run then takes longer
@@ -31,11 +32,11 @@ const only = (env.AER_BENCH_ONLY || '').split(',').filter(Boolean);
 const data_dir = path.join(repo, 'data', 'ravdess-song');
 const web = path.join(repo, 'build', 'web');
 const site = path.join(web, 'bench');
-const results_dir = path.join(repo, 'bench', 'results');
+const results_dir = env.AER_BENCH_OUT ? path.resolve(env.AER_BENCH_OUT) : path.join(repo, 'bench', 'results');
 const out_name = smoke ? 'smoke' : 'latest';
 
 // The task parameters every engine gets (the paper-lstm: 32 steps x 256 features, 6 classes).
-const params = { reps, warmup: 1, reps_b1: 4 * reps, clips: n_clips, threads, n_train: smoke ? 64 : 607, batch: 32,
+const params = { reps, warmup: 1, reps_b1: 4 * reps, min_time_ms: smoke ? 0 : 2000, clips: n_clips, threads, n_train: smoke ? 64 : 607, batch: 32,
     lr: 0.001, steps: 32, features: 256, classes: 6 };
 
 const ours_browser = ['aer-wasm-mt', 'aer-wasm-st'];
@@ -272,7 +273,8 @@ function markdown(doc) {
     lines.push(`Machine: ${m.cpu_model}, ${m.cores} cores (load average ${m.load_before.map((x) => x.toFixed(1)).join(' ')} ` +
         `at the start, ${m.load_after.map((x) => x.toFixed(1)).join(' ')} at the end); ${doc.date}; ` +
         `${doc.browser.chromium ? 'Chromium ' + doc.browser.chromium + ', ' : ''}threads ${doc.params.threads}, ` +
-        `medians of ${doc.params.reps} repetitions after a warm-up (batch 1: ${doc.params.reps_b1}), ` +
+        `medians of at least ${doc.params.reps} repetitions after a warm-up (batch 1: ${doc.params.reps_b1}; ` +
+        `short figures repeat for 2 s), ` +
         `${doc.params.clips} RAVDESS clips, ${doc.params.n_train} training examples.` + (doc.smoke ? ' SMOKE RUN: not comparable.' : ''));
     lines.push('');
     lines.push('| task | where | ours | peer | ours ms (min–max) | peer ms (min–max) | speedup |');
@@ -363,7 +365,7 @@ async function main() {
     fs.writeFileSync(path.join(results_dir, out_name + '.md'), md);
     log('');
     log(md);
-    log(`wrote bench/results/${out_name}.json and .md in ${doc.seconds.toFixed(0)} s`);
+    log(`wrote ${path.relative(repo, path.join(results_dir, out_name))}.json and .md in ${doc.seconds.toFixed(0)} s`);
     if (errors.length) process.exitCode = 1;
 }
 

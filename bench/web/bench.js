@@ -72,6 +72,7 @@ async function run_job(job) {
             return { info: init.info, result: r.result };
         }
         if (job.task !== 'mfcc_clip') throw new Error(`${job.engine} only runs mfcc_clip`);
+        if (p.min_time_ms != null) bench_common.config.min_time = p.min_time_ms;
         const clips = await bench_common.load_clips(new URL('./', location.href).href, p.clips);
         const ctx = new OfflineAudioContext(1, 1, 22050);
         const result = await bench_common.per_clip(async (c) => {

@@ -5,6 +5,8 @@
 'use strict';
 
 const bench_common = (() => {
+    const config = { min_time: 2000 }; // set from each job's params.min_time_ms (serve, bench.js)
+
     /// Median (mean of the two middle values for an even count), min and max of ms timings.
     function stats(times) {
         const v = times.slice().sort((a, b) => a - b);
@@ -13,20 +15,22 @@ const bench_common = (() => {
         return { median, min: v[0], max: v[n - 1], n, times };
     }
 
-    /// Runs fn() warmup times untimed, then reps times timed (ms each, performance.now). With a
-    /// budget (ms), stops early once the next repetition would pass it, after at least min_reps:
-    /// only for peers so slow that full repetitions would not fit a run (the count is reported).
-    async function repeat(fn, reps, warmup = 1, budget = Infinity, min_reps = 1) {
+    /// Runs fn() warmup times untimed, then reps times timed (ms each, performance.now), and on
+    /// until min_time ms are spent timing (at most 20 x reps), so that millisecond-long figures
+    /// get enough repetitions for a median that a burst of load on a shared machine does not
+    /// move. With a budget (ms), stops early once the next repetition would pass it, after at
+    /// least one: only for peers so slow that full repetitions do not fit a run (n is reported).
+    async function repeat(fn, reps, warmup = 1, budget = Infinity, min_time = config.min_time) {
         for (let i = 0; i < warmup; ++i) await fn(true);
         const times = [];
         let spent = 0;
-        for (let i = 0; i < reps; ++i) {
+        while (times.length < reps || (spent < min_time && times.length < 20 * reps)) {
             const t0 = performance.now();
             await fn(false);
             const t = performance.now() - t0;
             times.push(t);
             spent += t;
-            if (times.length >= min_reps && spent + t > budget) break;
+            if (spent + t > budget) break;
         }
         return stats(times);
     }
@@ -137,6 +141,7 @@ const bench_common = (() => {
                     self.postMessage({ id, ok: true, info: await ready });
                 } else if (op === 'run') {
                     await ready;
+                    if (params.min_time_ms != null) config.min_time = params.min_time_ms;
                     const result = await engine.run(params.task, params);
                     self.postMessage({ id, ok: true, result });
                 } else {
@@ -148,5 +153,5 @@ const bench_common = (() => {
         };
     }
 
-    return { stats, repeat, per_clip, rng, random_examples, read_wav, load_clips, fix_length, serve };
+    return { config, stats, repeat, per_clip, rng, random_examples, read_wav, load_clips, fix_length, serve };
 })();
