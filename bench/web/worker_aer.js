@@ -1,0 +1,85 @@
+// Benchmark worker for this project's wasm module: worker_aer.js?build=mt|st loads
+// ../wasm-mt/ or ../wasm-st/ (as web/worker.js does) and runs the tasks through the public
+// JS API (FeatureExtractor, Classifier, Trainer) exactly as the app does.
+/* global importScripts, create_aer, bench_common */
+'use strict';
+importScripts('common.js');
+const { per_clip, repeat, random_examples, load_clips, serve } = bench_common;
+
+const build = new URL(self.location.href).searchParams.get('build') === 'st' ? 'st' : 'mt';
+const dir = new URL(`../wasm-${build}/`, self.location.href).href;
+importScripts(dir + 'aer_web.js');
+
+let m = null, clips = [], threads = 1;
+
+// A Trainer set up for the paper-lstm on n random examples (no split: every example trains).
+function make_trainer(params, epochs) {
+    const t = new m.Trainer();
+    const cfg = { arch: 'paper-lstm', epochs, batch: params.batch, lr: params.lr, seed: 1, split: 'none',
+        normalize: false };
+    let err = t.setup(JSON.stringify(cfg));
+    if (err) throw new Error(err);
+    const size = params.steps * params.features;
+    const { x, y } = random_examples(params.n_train, size, params.classes, 1);
+    for (let i = 0; i < params.n_train; ++i) {
+        err = t.add_example(x.subarray(i * size, (i + 1) * size), y[i], -1);
+        if (err) throw new Error(err);
+    }
+    err = t.start();
+    if (err) throw new Error(err);
+    return t;
+}
+
+const engine = {
+    async init(params) {
+        m = await create_aer({ locateFile: (name) => dir + name, mainScriptUrlOrBlob: dir + 'aer_web.js' });
+        threads = m.set_threads(build === 'mt' ? (params.threads || navigator.hardwareConcurrency || 1) : 1);
+        if (params.clips) clips = await load_clips(new URL('./', self.location.href).href, params.clips);
+        return { ...m.runtime_info(), threads, build };
+    },
+
+    async run(task, p) {
+        if (task === 'mfcc_clip' || task === 'mfcc_only') {
+            const ex = new m.FeatureExtractor();
+            const r = await per_clip((c) => {
+                const out = task === 'mfcc_clip' ? ex.compute(c.wav) : ex.compute_samples(c.y22, 22050);
+                if (!out.ok) throw new Error(`${c.name}: ${out.error}`);
+                if (out.n_mfcc !== 32 || out.mfcc.length !== 32 * 256) throw new Error('unexpected MFCC shape');
+            }, clips, p.reps, p.warmup);
+            if (task === 'mfcc_only') r.sample = ex.compute_samples(clips[0].y22, 22050).mfcc;
+            ex.delete();
+            return r;
+        }
+        if (task === 'infer_b1' || task === 'infer_b405') {
+            const n = task === 'infer_b1' ? 1 : 405;
+            const t = make_trainer({ ...p, n_train: 2 }, 1); // random initial weights, saved as model files
+            const c = new m.Classifier();
+            const err = c.load(t.model_json(), t.model_bin());
+            if (err) throw new Error(err);
+            t.delete();
+            const { x } = random_examples(n, p.steps * p.features, p.classes, 2);
+            const r = await repeat(() => {
+                const out = c.predict(x, n);
+                if (!out.ok) throw new Error(out.error);
+                if (out.probs.length !== n * p.classes) throw new Error('unexpected output shape');
+            }, n === 1 ? p.reps_b1 : p.reps, p.warmup);
+            c.delete();
+            return r;
+        }
+        if (task === 'train_epoch') {
+            const per_epoch = Math.ceil(p.n_train / p.batch);
+            const t = make_trainer(p, p.warmup + p.reps);
+            let last = null;
+            const r = await repeat(() => {
+                last = JSON.parse(t.step(per_epoch));
+                if (last.error) throw new Error(last.error);
+                if (!last.epoch_done || last.batches_per_epoch !== per_epoch) throw new Error('step did not end an epoch');
+            }, p.reps, p.warmup);
+            t.delete();
+            r.loss = last.epoch_done.loss;
+            return r;
+        }
+        throw new Error(`aer: unknown task ${task}`);
+    },
+};
+serve(engine);
