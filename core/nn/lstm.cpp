@@ -2,6 +2,7 @@
 
 #include "core/nn/gemm_typed.h"
 #include "core/nn/initializers.h"
+#include "core/nn/kernels.h"
 
 #include <cmath>
 #include <cstdint>
@@ -13,10 +14,13 @@ namespace {
 
 // The cell's activations run 5 x batch x units times per step: in float they use a branch-free
 // exp (Cephes expf: range reduction x = n ln2 + r, degree-5 polynomial for e^r, 2^n from the
-// exponent bits; relative error ~2e-7; NaN and infinite inputs give NaN) that compilers vectorise, where libm's expf/tanhf stay
-// scalar. Double (the gradient-check tests) keeps std::exp and std::tanh.
+// exponent bits; relative error ~2e-7; NaN and infinite inputs give NaN) that compilers vectorise, where
+// libm's expf/tanhf stay scalar. Double (the gradient-check tests) keeps std::exp and std::tanh.
 inline float exp_fast(float x) {
-    const float xc = std::fmin(88.0f, std::fmax(-87.0f, x)); // NaN -> a finite stand-in, fixed below
+    // Clamp with comparisons (they vectorise; std::fmin/fmax are libm calls): NaN -> -87, a finite
+    // stand-in that the last line turns back into NaN.
+    float xc = x > -87.0f ? x : -87.0f;
+    xc = xc < 88.0f ? xc : 88.0f;
     const float n = std::floor(xc * 1.44269504088896341f + 0.5f);
     const float r = xc - n * 0.693359375f + n * 2.12194440e-4f;
     float p = 1.9875691500e-4f;
@@ -34,22 +38,51 @@ inline float exp_fast(float x) {
     return p * scale + 0.0f * x;
 }
 
-template <typename T>
-T sigmoid(T x) {
+template <typename T> T sigmoid(T x) {
     return T(1) / (T(1) + std::exp(-x));
 }
-template <>
-float sigmoid(float x) {
+template <> float sigmoid(float x) {
     return 1.0f / (1.0f + exp_fast(-x));
 }
 
-template <typename T>
-T tanh_(T x) {
+template <typename T> T tanh_(T x) {
     return std::tanh(x);
 }
-template <>
-float tanh_(float x) { // tanh x = 1 - 2 / (e^2x + 1): absolute error ~1e-7
+template <> float tanh_(float x) { // tanh x = 1 - 2 / (e^2x + 1): absolute error ~1e-7
     return 1.0f - 2.0f / (exp_fast(2.0f * x) + 1.0f);
+}
+
+/// x[0..n) = sigmoid(x) in place (contiguous, so the float version vectorises).
+template <typename T> void sigmoid_inplace(T* __restrict x, int n) {
+    for (int j = 0; j < n; ++j)
+        x[j] = sigmoid(x[j]);
+}
+
+/// x[0..n) = tanh(x) in place.
+template <typename T> void tanh_inplace(T* __restrict x, int n) {
+    for (int j = 0; j < n; ++j)
+        x[j] = tanh_(x[j]);
+}
+
+/// One batch row of the cell update, Keras gate order i, f, c, o in z (4u, pre-activations in,
+/// activations out): c = f * c_prev + i * g, h = o * tanh(c). Hochreiter & Schmidhuber 1997
+/// with the forget gate of Gers et al. 2000.
+template <typename T>
+void cell_row(int u, T* __restrict z, const T* __restrict c_prev, T* __restrict c_t, T* __restrict tc_t,
+              T* __restrict h_t) {
+    sigmoid_inplace(z, 2 * u);     // i, f
+    tanh_inplace(z + 2 * u, u);    // g
+    sigmoid_inplace(z + 3 * u, u); // o
+    const T* __restrict i = z;
+    const T* __restrict fg = z + u;
+    const T* __restrict g = z + 2 * u;
+    for (int j = 0; j < u; ++j)
+        c_t[j] = fg[j] * c_prev[j] + i[j] * g[j];
+    for (int j = 0; j < u; ++j)
+        tc_t[j] = tanh_(c_t[j]);
+    const T* __restrict o = z + 3 * u;
+    for (int j = 0; j < u; ++j)
+        h_t[j] = o[j] * tc_t[j];
 }
 
 } // namespace
@@ -60,8 +93,7 @@ Lstm<T>::Lstm(std::string name, LstmConfig config, Shape in)
                config.return_sequences ? Shape{in.steps, config.units} : Shape{0, config.units}),
       config_(config) {}
 
-template <typename T>
-Status Lstm<T>::allocate() {
+template <typename T> Status Lstm<T>::allocate() {
     const int f = this->in_.features, u = config_.units;
     Status s = kernel_.resize(f, 4 * u);
     if (s.ok())
@@ -77,8 +109,7 @@ Status Lstm<T>::allocate() {
     return s;
 }
 
-template <typename T>
-void Lstm<T>::init_weights(Rng& rng) {
+template <typename T> void Lstm<T>::init_weights(Rng& rng) {
     const int f = this->in_.features, u = config_.units;
     glorot_uniform(rng, f, 4 * u, kernel_.data(), f * 4 * u);
     orthogonal(rng, u, 4 * u, recurrent_.data());
@@ -86,16 +117,14 @@ void Lstm<T>::init_weights(Rng& rng) {
         bias_[j] = (j >= u && j < 2 * u) ? T(1) : T(0);
 }
 
-template <typename T>
-std::vector<Param<T>> Lstm<T>::params() {
+template <typename T> std::vector<Param<T>> Lstm<T>::params() {
     const int f = this->in_.features, u = config_.units;
     return {this->make_param("kernel", {f, 4 * u}, kernel_, &d_kernel_),
             this->make_param("recurrent_kernel", {u, 4 * u}, recurrent_, &d_recurrent_),
             this->make_param("bias", {4 * u}, bias_, &d_bias_)};
 }
 
-template <typename T>
-Status Lstm<T>::reshape_scratch(int batch) {
+template <typename T> Status Lstm<T>::reshape_scratch(int batch) {
     const int s = this->in_.steps, f = this->in_.features, u = config_.units;
     const int rows = s * batch;
     Status st = x_tm_.resize(rows, f);
@@ -118,8 +147,7 @@ Status Lstm<T>::reshape_scratch(int batch) {
     return st;
 }
 
-template <typename T>
-void Lstm<T>::forward(const TensorT<T>& in, bool training) {
+template <typename T> void Lstm<T>::forward(const TensorT<T>& in, bool training) {
     const int batch = this->batch_, steps = this->in_.steps, f = this->in_.features, u = config_.units;
     const int g4 = 4 * u;
     // Batch-major input (b, t) -> time-major rows t*batch + b.
@@ -149,25 +177,14 @@ void Lstm<T>::forward(const TensorT<T>& in, bool training) {
         T* c_t = c_.data() + std::size_t(t + 1) * batch * u;
         T* tc_t = tanh_c_.data() + std::size_t(t) * batch * u;
         gemm_weights_typed(false, false, batch, g4, u, h_prev, u, recurrent_.data(), g4, T(1), zt, g4);
-        for (int b = 0; b < batch; ++b) {
-            T* zr = zt + std::size_t(b) * g4;
-            for (int j = 0; j < u; ++j) {
-                T i = sigmoid(zr[j]);
-                T fg = sigmoid(zr[u + j]);
-                T g = tanh_(zr[2 * u + j]);
-                T o = sigmoid(zr[3 * u + j]);
-                zr[j] = i;
-                zr[u + j] = fg;
-                zr[2 * u + j] = g;
-                zr[3 * u + j] = o;
-                std::size_t k = std::size_t(b) * u + j;
-                T c = fg * c_prev[k] + i * g;
-                T tc = tanh_(c);
-                c_t[k] = c;
-                tc_t[k] = tc;
-                h_t[k] = o * tc;
+        // Rows are independent: split them across the pool (each row's arithmetic is the same
+        // whatever the split, so results do not depend on the thread count).
+        parallel_for(batch, [&](int b0, int b1) {
+            for (int b = b0; b < b1; ++b) {
+                const std::size_t k = std::size_t(b) * u;
+                cell_row(u, zt + std::size_t(b) * g4, c_prev + k, c_t + k, tc_t + k, h_t + k);
             }
-        }
+        });
     }
     // Output, batch-major.
     T* out = this->output_.data();
@@ -197,30 +214,33 @@ void Lstm<T>::backward(const TensorT<T>& in, const TensorT<T>& grad_out, bool wa
         const T* c_prev = c_.data() + std::size_t(t) * batch * u;
         const T* tc_t = tanh_c_.data() + std::size_t(t) * batch * u;
         T* dzt = dz_.data() + std::size_t(t) * batch * g4;
-        for (int b = 0; b < batch; ++b) {
-            const T* go = nullptr; // dL/dh_t from the output, if any
-            if (config_.return_sequences)
-                go = grad_out.data() + (std::size_t(b) * steps + t) * u;
-            else if (t == steps - 1)
-                go = grad_out.data() + std::size_t(b) * u;
-            const T* zr = zt + std::size_t(b) * g4;
-            T* dzr = dzt + std::size_t(b) * g4;
-            for (int j = 0; j < u; ++j) {
-                std::size_t k = std::size_t(b) * u + j;
-                T dh = dh_[k] + (go ? go[j] : T(0));
-                T i = zr[j], fg = zr[u + j], g = zr[2 * u + j], o = zr[3 * u + j];
-                T tc = tc_t[k];
-                T dc = dc_[k] + dh * o * (T(1) - tc * tc);
-                dzr[j] = dc * g * i * (T(1) - i);
-                dzr[u + j] = dc * c_prev[k] * fg * (T(1) - fg);
-                dzr[2 * u + j] = dc * i * (T(1) - g * g);
-                dzr[3 * u + j] = dh * tc * o * (T(1) - o);
-                dc_[k] = dc * fg;
+        parallel_for(batch, [&](int b0, int b1) {
+            for (int b = b0; b < b1; ++b) {
+                const T* go = nullptr; // dL/dh_t from the output, if any
+                if (config_.return_sequences)
+                    go = grad_out.data() + (std::size_t(b) * steps + t) * u;
+                else if (t == steps - 1)
+                    go = grad_out.data() + std::size_t(b) * u;
+                const T* zr = zt + std::size_t(b) * g4;
+                T* dzr = dzt + std::size_t(b) * g4;
+                for (int j = 0; j < u; ++j) {
+                    std::size_t k = std::size_t(b) * u + j;
+                    T dh = dh_[k] + (go ? go[j] : T(0));
+                    T i = zr[j], fg = zr[u + j], g = zr[2 * u + j], o = zr[3 * u + j];
+                    T tc = tc_t[k];
+                    T dc = dc_[k] + dh * o * (T(1) - tc * tc);
+                    dzr[j] = dc * g * i * (T(1) - i);
+                    dzr[u + j] = dc * c_prev[k] * fg * (T(1) - fg);
+                    dzr[2 * u + j] = dc * i * (T(1) - g * g);
+                    dzr[3 * u + j] = dh * tc * o * (T(1) - o);
+                    dc_[k] = dc * fg;
+                }
             }
-        }
+        });
         // dL/dh_{t-1} through the recurrent kernel: dz_t R^T.
         if (t > 0)
-            gemm_weights_typed(false, true, batch, u, g4, dzt, g4, recurrent_.data(), g4, T(0), dh_.data(), u);
+            gemm_weights_typed(false, true, batch, u, g4, dzt, g4, recurrent_.data(), g4, T(0), dh_.data(),
+                               u);
     }
     const int rows = steps * batch;
     gemm_typed(true, false, f, g4, rows, x_tm_.data(), f, dz_.data(), g4, T(0), d_kernel_.data(), g4);
