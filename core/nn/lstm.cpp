@@ -14,14 +14,16 @@ namespace {
 
 // The cell's activations run 5 x batch x units times per step: in float they use a branch-free
 // exp (Cephes expf: range reduction x = n ln2 + r, degree-5 polynomial for e^r, 2^n from the
-// exponent bits; relative error ~2e-7; NaN and infinite inputs give NaN) that compilers vectorise, where
-// libm's expf/tanhf stay scalar. Double (the gradient-check tests) keeps std::exp and std::tanh.
+// exponent bits; relative error ~2e-7; NaN and infinite inputs give NaN) that compilers vectorise,
+// where libm's expf/tanhf stay scalar. Double (the gradient-check tests) keeps std::exp and std::tanh.
 inline float exp_fast(float x) {
     // Clamp with comparisons (they vectorise; std::fmin/fmax are libm calls): NaN -> -87, a finite
     // stand-in that the last line turns back into NaN.
     float xc = x > -87.0f ? x : -87.0f;
     xc = xc < 88.0f ? xc : 88.0f;
-    const float n = std::floor(xc * 1.44269504088896341f + 0.5f);
+    // n = round(xc / ln 2) by the 1.5 * 2^23 trick (|xc / ln 2| < 2^22): plain adds that vectorise
+    // under default flags, where std::floor stays a libm call while FP exceptions are honoured.
+    const float n = (xc * 1.44269504088896341f + 12582912.0f) - 12582912.0f;
     const float r = xc - n * 0.693359375f + n * 2.12194440e-4f;
     float p = 1.9875691500e-4f;
     p = p * r + 1.3981999507e-3f;

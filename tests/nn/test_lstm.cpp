@@ -94,3 +94,46 @@ TEST_CASE("LSTM in float agrees with the same weights in double", "[nn]") {
     for (std::size_t i = 0; i < d.output().size(); ++i)
         CHECK(s.output()[i] == Approx(d.output()[i]).margin(1e-5));
 }
+
+TEST_CASE("LSTM float activations hold over saturating inputs, and a NaN stays in its row", "[nn]") {
+    // Inputs up to ~±60 drive the gates far into saturation (sigmoid and tanh of ±100 and more):
+    // the float path's polynomial exp must still agree with libm in double.
+    const int f = 5, u = 8, steps = 4, batch = 3;
+    Lstm<double> d("lstm_0", LstmConfig{u, true}, Shape{steps, f});
+    Lstm<float> s("lstm_0", LstmConfig{u, true}, Shape{steps, f});
+    REQUIRE(d.allocate().ok());
+    REQUIRE(s.allocate().ok());
+    Rng rng(9);
+    d.init_weights(rng);
+    std::vector<Param<double>> pd = d.params();
+    std::vector<Param<float>> ps = s.params();
+    for (std::size_t k = 0; k < pd.size(); ++k)
+        for (std::size_t i = 0; i < pd[k].size; ++i)
+            ps[k].value[i] = float(pd[k].value[i]);
+    all_weights_changed();
+    REQUIRE(d.reshape(batch).ok());
+    REQUIRE(s.reshape(batch).ok());
+    TensorT<double> xd;
+    TensorT<float> xs;
+    REQUIRE(xd.resize(batch, steps, f).ok());
+    REQUIRE(xs.resize(batch, steps, f).ok());
+    for (std::size_t i = 0; i < xd.size(); ++i)
+        xd[i] = xs[i] = float(20.0 * rng.normal());
+    d.forward(xd, false);
+    s.forward(xs, false);
+    for (std::size_t i = 0; i < d.output().size(); ++i)
+        CHECK(s.output()[i] == Approx(d.output()[i]).margin(1e-5));
+
+    // A NaN in row 1 (a diverged input) makes row 1 NaN and leaves rows 0 and 2 as they were.
+    xs[std::size_t(1) * steps * f + 2] = std::nanf("");
+    s.forward(xs, false);
+    for (int b = 0; b < batch; ++b)
+        for (int t = 0; t < steps; ++t)
+            for (int j = 0; j < u; ++j) {
+                const std::size_t k = (std::size_t(b) * steps + t) * u + j;
+                if (b == 1 && t == steps - 1)
+                    CHECK(std::isnan(s.output()[k]));
+                else if (b != 1)
+                    CHECK(s.output()[k] == Approx(d.output()[k]).margin(1e-5));
+            }
+}
