@@ -44,12 +44,21 @@ constexpr int max_nr = 32;
 /// C tile (MR x NR at c, row stride ldc) = beta * C + A strip (kc x MR) * B panel (kc x NR).
 using MicroKernel = void (*)(int kc, const float* ap, const float* bp, float* c, int ldc, float beta);
 
+/// One row of C across `row_panels` consecutive pre-packed panels (panel stride kc x NR floats):
+/// C[0][0 .. row_panels NR) = beta * C + (row 0 of the A strip, read at stride MR) * panels.
+using RowKernel = void (*)(int kc, const float* ap, const float* bp, float* c, float beta);
+
 struct KernelChoice {
     int mr;
     int nr;
     MicroKernel fn;
     const char* name;
+    /// For a product of one row (batch-1 inference) against pre-packed weights: the micro-kernel
+    /// computes MR rows for one, this computes one row of row_panels panels with the same
+    /// per-element arithmetic (so the same bits). Null: use fn.
+    RowKernel row_fn;
 };
+constexpr int row_panels = 4;
 
 // ---- 128-bit micro-kernel: wasm_simd128, SSE, or GCC vector extensions ------------------------
 // v4_load: 16-byte aligned (packed panels); v4_loadu and v4_store: any address (C).
@@ -165,6 +174,37 @@ template <int MR> void kernel_v4(int kc, const float* ap, const float* bp, float
     }
 }
 
+/// 1 x (row_panels x 8) tile for a strip packed with MR rows: row 0 only, from row_panels
+/// consecutive 8-wide panels. Each C element gets kernel_v4's arithmetic exactly (acc = 0, then
+/// acc + a b in increasing p, then beta), so it matches the full tile bit for bit; the 8
+/// independent accumulators hide the add latency that a 1 x 8 tile would stall on.
+template <int MR> void row_kernel_v4(int kc, const float* ap, const float* bp, float* c, float beta) {
+    constexpr int lanes = 2 * row_panels;
+    const std::size_t panel = std::size_t(kc) * 8;
+    v4 acc[lanes];
+    for (int v = 0; v < lanes; ++v)
+        acc[v] = v4_set1(0.0f);
+    for (int p = 0; p < kc; ++p) {
+        const v4 a = v4_splat(ap);
+        for (int q = 0; q < row_panels; ++q) {
+            const float* b = bp + q * panel + std::size_t(p) * 8;
+            acc[2 * q] = v4_add(acc[2 * q], v4_mul(a, v4_load(b)));
+            acc[2 * q + 1] = v4_add(acc[2 * q + 1], v4_mul(a, v4_load(b + 4)));
+        }
+        ap += MR;
+    }
+    const v4 vb = v4_set1(beta);
+    for (int v = 0; v < lanes; ++v) {
+        float* cv = c + 4 * v;
+        if (beta == 0.0f)
+            v4_store(cv, acc[v]);
+        else if (beta == 1.0f)
+            v4_store(cv, v4_add(v4_loadu(cv), acc[v]));
+        else
+            v4_store(cv, v4_add(v4_mul(vb, v4_loadu(cv)), acc[v]));
+    }
+}
+
 // ---- AVX2+FMA and AVX-512 micro-kernels (x86-64 only, chosen at run time) ------------------------
 #if defined(__x86_64__) && !defined(__EMSCRIPTEN__)
 #define AER_X86_KERNELS 1
@@ -252,15 +292,15 @@ __attribute__((target("avx512f"))) void kernel_avx512(int kc, const float* ap, c
 // Every micro-kernel this build has, best first; the first one the CPU runs is the default.
 const KernelChoice all_kernels[] = {
 #ifdef AER_X86_KERNELS
-    {8, 32, kernel_avx512<8>, "avx512f 8x32"},
-    {6, 16, kernel_avx2<6>, "avx2-fma 6x16"},
+    {8, 32, kernel_avx512<8>, "avx512f 8x32", nullptr},
+    {6, 16, kernel_avx2<6>, "avx2-fma 6x16", nullptr},
 #endif
 #if defined(__wasm_simd128__)
-    {4, 8, kernel_v4<4>, "wasm-simd128 4x8"},
+    {4, 8, kernel_v4<4>, "wasm-simd128 4x8", row_kernel_v4<4>},
 #elif defined(__SSE2__)
-    {6, 8, kernel_v4<6>, "sse 6x8"},
+    {6, 8, kernel_v4<6>, "sse 6x8", row_kernel_v4<6>},
 #else
-    {6, 8, kernel_v4<6>, "vector-ext 6x8"},
+    {6, 8, kernel_v4<6>, "vector-ext 6x8", row_kernel_v4<6>},
 #endif
 };
 constexpr int kernel_count = int(sizeof all_kernels / sizeof all_kernels[0]);
@@ -411,7 +451,13 @@ void gemm_block(const GemmArgs& g, int i_begin, int i_end, int j_begin, int j_en
         for (int i0 = i_begin; i0 < i_end; i0 += mc_block) {
             const int mc = i_end - i0 < mc_block ? i_end - i0 : mc_block;
             pack_a(g.trans_a, g.a, g.lda, i0, mc, p0, kc, mr, pa);
-            for (int j0 = j_begin; j0 < j_end; j0 += nr) {
+            int j_first = j_begin;
+            if (mc == 1 && g.packed_b && kern.row_fn) { // one row: row_panels whole panels at a time
+                for (; j_first + row_panels * nr <= j_end; j_first += row_panels * nr)
+                    kern.row_fn(kc, pa, g.packed_b + std::size_t(p0) * n_pad + std::size_t(j_first) * kc,
+                                g.c + std::size_t(i0) * g.ldc + j_first, beta);
+            }
+            for (int j0 = j_first; j0 < j_end; j0 += nr) {
                 const int cols = j_end - j0 < nr ? j_end - j0 : nr;
                 const float* panel;
                 if (g.packed_b) {

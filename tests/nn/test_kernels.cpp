@@ -192,7 +192,9 @@ TEST_CASE("gemm: every simd micro-kernel this machine runs matches the reference
                                      {17, 3, 257},
                                      {255, 33, 17},
                                      {9, 257, 255},
-                                     {40, 70, 300}}) {
+                                     {40, 70, 300},
+                                     {1, 257, 300}, // one row: the row kernel, then edge panels
+                                     {1, 64, 9}}) {
             for (int t = 0; t < 4; ++t) {
                 for (float beta : {0.0f, 1.0f, 0.5f}) {
                     Problem pr(t & 1, t & 2, s[0], s[1], s[2], beta, 2, seed++);
