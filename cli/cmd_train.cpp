@@ -7,6 +7,7 @@
 #include "core/train/dataset.h"
 #include "core/train/metrics.h"
 #include "core/train/normalize.h"
+#include "core/train/checkpoint.h"
 #include "core/train/split.h"
 #include "core/train/trainer.h"
 
@@ -159,6 +160,18 @@ nlohmann::json history_json(const std::vector<aer::EpochMetrics>& h) {
     return out;
 }
 
+// A field of a model's free training metadata, or `fallback` when absent or of another type
+// (the metadata of a model from elsewhere may hold anything).
+std::string text_field(const nlohmann::json& j, const char* key, const std::string& fallback) {
+    return j.is_object() && j.contains(key) && j[key].is_string() ? j[key].get<std::string>() : fallback;
+}
+long long int_field(const nlohmann::json& j, const char* key, long long fallback) {
+    if (!j.is_object() || !j.contains(key) || !j[key].is_number_integer())
+        return fallback;
+    long long v = j[key].get<long long>();
+    return v >= 0 && v <= 100000 ? v : fallback;
+}
+
 } // namespace
 
 int cmd_train(const Args& in) {
@@ -176,6 +189,36 @@ int cmd_train(const Args& in) {
     for (const char* required : {"data", "out"})
         if (!args.has(required))
             return fail(std::string("train: --") + required + " is required\n" + usage, kUsage);
+    // A resumed run continues the checkpoint's own run: its settings unless the command line
+    // changes them, its weights and normalisation, and (from PREFIX.state) its optimiser state
+    // and dropout streams, so that it ends where the unbroken run would have.
+    aer::Model resumed;
+    aer::ModelInfo saved;
+    aer::TrainState state;
+    bool have_state = false;
+    if (args.has("resume")) {
+        const std::string from = model_prefix(args.get("resume"));
+        aer::Status s = aer::load_model_files(from, resumed, saved);
+        if (!s.ok())
+            return fail(s.message);
+        const nlohmann::json& t = saved.training;
+        auto take = [&](const char* option, const char* key) {
+            if (t.contains(key) && (t[key].is_number() || t[key].is_string()))
+                args.set_default(option, t[key].is_string() ? t[key].get<std::string>() : t[key].dump());
+        };
+        take("seed", "seed");
+        take("epochs", "epochs");
+        take("batch", "batch");
+        take("lr", "learning_rate");
+        take("optimizer", "optimizer");
+        take("split", "split_spec");
+        take("train-fraction", "train_fraction");
+        s = aer::load_train_state_file(from, state);
+        have_state = s.ok() && state.epochs_done == int_field(t, "epochs_done", -1);
+        if (!have_state)
+            std::fprintf(stderr, "note: %s\n",
+                         (s.ok() ? from + ".state is of another epoch than " + from + ".json" : s.message).c_str());
+    }
     aer::TrainConfig cfg;
     long long seed = 1, epochs = cfg.epochs, batch = cfg.batch;
     double lr = cfg.learning_rate, fraction = 0.6;
@@ -219,20 +262,18 @@ int cmd_train(const Args& in) {
     aer::Model model;
     if (args.has("resume")) {
         // The checkpoint's architecture, weights and normalisation; the epochs it finished are skipped.
-        aer::ModelInfo saved;
-        s = aer::load_model_files(model_prefix(args.get("resume")), model, saved);
-        if (!s.ok())
-            return fail(s.message);
+        model = std::move(resumed);
         if (saved.labels != data.labels)
             return fail("train: " + args.get("resume") + " was trained on other labels");
         info.norm_mean = saved.norm_mean;
         info.norm_std = saved.norm_std;
-        cfg.first_epoch = saved.training.value("epochs_done", 0) + 1;
+        cfg.first_epoch = int(int_field(saved.training, "epochs_done", 0)) + 1;
         if (cfg.first_epoch > cfg.epochs)
             return fail("train: " + args.get("resume") + " already finished " + std::to_string(cfg.first_epoch - 1) +
                         " epochs (ask for more with --epochs)", kUsage);
-        std::fprintf(stderr, "note: resuming from %s at epoch %d (the optimiser's moments start afresh)\n",
-                     args.get("resume").c_str(), cfg.first_epoch);
+        std::fprintf(stderr, "note: resuming from %s at epoch %d%s\n", args.get("resume").c_str(), cfg.first_epoch,
+                     have_state ? " (with its optimiser state and dropout streams)"
+                                : " (without its .state: the optimiser's moments start afresh)");
     } else {
         nlohmann::json arch;
         s = load_architecture(args.get("arch"), int(data.labels.size()), arch);
@@ -269,14 +310,16 @@ int cmd_train(const Args& in) {
                  aer::backend_name(aer::current_backend()), aer::current_threads());
 
     aer::Trainer trainer;
-    s = trainer.init(&model, std::move(tx), std::move(ty), vx, vy, cfg);
+    s = trainer.init(&model, std::move(tx), std::move(ty), vx, vy, cfg, have_state ? &state : nullptr);
     if (!s.ok())
         return fail("train: " + s.message);
-    info.training = {{"arch", args.get("arch", args.get("resume"))}, {"split", split.description}, {"seed", cfg.seed},
+    const std::string arch_name = args.has("resume") ? text_field(saved.training, "arch", args.get("resume")) : args.get("arch");
+    info.training = {{"arch", arch_name}, {"split", split.description}, {"seed", cfg.seed},
                      {"epochs", cfg.epochs}, {"batch", cfg.batch}, {"learning_rate", cfg.learning_rate},
-                     {"optimizer", cfg.optimizer}, {"normalize", args.has("normalize")},
+                     {"optimizer", cfg.optimizer}, {"normalize", !info.norm_mean.empty()},
                      {"init_from", args.get("init-from")}, {"train_n", split.train.size()},
-                     {"test_n", split.test.size()}, {"data", args.get("data")}};
+                     {"test_n", split.test.size()}, {"data", args.get("data")}, {"split_spec", spec},
+                     {"train_fraction", fraction}};
     const bool tty = isatty(2);
     const double t_train = now_s();
     std::signal(SIGINT, on_interrupt);
@@ -287,6 +330,8 @@ int cmd_train(const Args& in) {
             if (p.epoch_done) { // checkpoint: a crash keeps the last finished epoch
                 info.training["epochs_done"] = cfg.first_epoch - 1 + int(trainer.history().size());
                 aer::Status c = aer::save_model_files(out, model, info);
+                if (c.ok())
+                    c = aer::save_train_state_file(out, trainer.state());
                 if (!c.ok())
                     save_error = c;
             }
@@ -315,6 +360,8 @@ int cmd_train(const Args& in) {
     info.training["epochs_done"] = cfg.first_epoch - 1 + int(trainer.history().size());
     info.training["train_seconds"] = train_s;
     s = aer::save_model_files(out, model, info);
+    if (s.ok())
+        s = aer::save_train_state_file(out, trainer.state());
     if (!s.ok())
         return fail(s.message);
     report["history"] = history_json(trainer.history());

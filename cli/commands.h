@@ -28,6 +28,8 @@ class Args {
     bool get_int(const std::string& name, long long lo, long long hi, long long& out, std::string& error) const;
     bool get_double(const std::string& name, double lo, double hi, double& out, std::string& error) const;
     const std::vector<std::string>& positional() const { return positional_; }
+    /// Sets option `name` to `value` unless the command line gave it.
+    void set_default(const std::string& name, const std::string& value) { values_.emplace(name, value); }
 
   private:
     std::vector<std::string> argv_;

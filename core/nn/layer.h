@@ -94,6 +94,9 @@ class Layer {
     virtual void init_weights(Rng& rng) {}
     /// The parameters (empty for layers without any). Pointers stay valid until destruction.
     virtual std::vector<Param<T>> params() { return {}; }
+    /// The random stream the layer draws from in training (dropout's masks), or nullptr: a
+    /// checkpoint saves its state so that a resumed run draws what an unbroken run would.
+    virtual Rng* random_stream() { return nullptr; }
 
     /// Allocates output (batch x output shape), input gradient (batch x input shape) and scratch.
     Status reshape(int batch);

@@ -27,6 +27,7 @@ class Dropout : public Layer<T> {
     double rate() const { return rate_; }
     /// Restarts the mask stream (tests use it to replay one mask).
     void reseed(std::uint64_t seed) { rng_.seed_with(seed); }
+    Rng* random_stream() override { return &rng_; }
 
     void forward(const TensorT<T>& in, bool training) override;
     void backward(const TensorT<T>& in, const TensorT<T>& grad_out, bool want_input_grad) override;

@@ -431,6 +431,14 @@ Status Model::build(const json& arch, std::uint64_t seed, bool init_weights) {
     return Status{};
 }
 
+std::vector<Rng*> Model::random_streams() {
+    std::vector<Rng*> out;
+    for (std::unique_ptr<Layer<float>>& l : layers_)
+        if (Rng* r = l->random_stream())
+            out.push_back(r);
+    return out;
+}
+
 long long Model::parameter_count() const {
     long long n = 0;
     for (const Param<float>& p : params_)

@@ -88,6 +88,9 @@ class Model {
     const std::vector<Param<float>>& parameters() const { return params_; }
     /// Values in all parameters.
     long long parameter_count() const;
+    /// The random streams of the layers that draw in training (dropout), in layer order; owned
+    /// by the model (a checkpoint saves and restores their states).
+    std::vector<Rng*> random_streams();
 
     /// Allocates activations for `batch` examples (1..65536; refused when a generous estimate of
     /// the activations, gradients and scratch exceeds 2 GB). Required before forward().

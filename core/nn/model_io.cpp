@@ -259,6 +259,8 @@ Status load_checked(const std::uint8_t* json_bytes, std::size_t json_size, const
     return Status{};
 }
 
+} // namespace
+
 Status write_file(const std::string& path, const void* data, std::size_t size) {
     std::FILE* f = std::fopen(path.c_str(), "wb");
     if (!f)
@@ -291,8 +293,6 @@ bool read_file(const std::string& path, std::vector<std::uint8_t>& out, std::siz
     std::fclose(f);
     return ok;
 }
-
-} // namespace
 
 std::vector<std::string> default_labels() { return {"neutral", "calm", "happy", "sad", "angry", "fearful"}; }
 

@@ -63,6 +63,11 @@ Status save_model_files(const std::string& prefix, const Model& model, const Mod
 /// Reads PREFIX.json and PREFIX.bin and load_model()s them.
 Status load_model_files(const std::string& prefix, Model& model, ModelInfo& info);
 
+/// Writes `size` bytes to `path` (created or truncated); on a failed write the file is removed.
+Status write_file(const std::string& path, const void* data, std::size_t size);
+/// Reads the whole file at `path` into `out`; false when it is missing, unreadable or over `cap` bytes.
+bool read_file(const std::string& path, std::vector<std::uint8_t>& out, std::size_t cap);
+
 /// Applies info's normalisation in place to features (n_mfcc x frames, row-major):
 /// x = (x - mean[c]) / std[c]. Does nothing when the model has none. n_mfcc must equal
 /// info.features.n_mfcc.

@@ -26,6 +26,31 @@ Status Optimizer::bind(const std::vector<Param<float>>& params, int slots) {
     return Status{};
 }
 
+Status Optimizer::restore(const std::vector<Param<float>>& params, long long iterations,
+                          std::vector<std::vector<float>> state) {
+    const std::size_t k = std::size_t(slots());
+    if (iterations < 0)
+        return Status::error("optimizer: a negative step count");
+    if (state.empty() && iterations == 0) {
+        state_.clear();
+        iterations_ = 0;
+        return Status{};
+    }
+    if (state.size() != params.size() * k)
+        return Status::error("optimizer: the saved state has " + std::to_string(state.size()) + " vectors, " +
+                             std::to_string(params.size() * k) + " expected for " + std::to_string(params.size()) +
+                             " parameters");
+    for (std::size_t i = 0; i < params.size(); ++i)
+        for (std::size_t s = 0; s < k; ++s)
+            if (state[i * k + s].size() != (params[i].grad ? params[i].size : 0))
+                return Status::error("optimizer: the saved state of '" + params[i].name + "' has " +
+                                     std::to_string(state[i * k + s].size()) + " values, expected " +
+                                     std::to_string(params[i].grad ? params[i].size : 0));
+    state_ = std::move(state);
+    iterations_ = iterations;
+    return Status{};
+}
+
 Status Adam::step(const std::vector<Param<float>>& params) {
     Status s = bind(params, 2);
     if (!s.ok())

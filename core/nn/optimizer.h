@@ -26,6 +26,17 @@ class Optimizer {
     virtual Status step(const std::vector<Param<float>>& params) = 0;
     /// Steps taken so far.
     long long iterations() const { return iterations_; }
+    /// "adam" or "sgd" (the names TrainConfig uses).
+    virtual const char* name() const = 0;
+    /// State vectors per parameter: Adam 2 (m, v), SGD 1 with momentum, else 0.
+    virtual int slots() const = 0;
+    /// The state: slot s of parameter i at [i * slots() + s], each the parameter's size (0 for
+    /// a parameter without a grad); empty before the first step().
+    const std::vector<std::vector<float>>& state() const { return state_; }
+    /// Continues from a saved iterations() and state() of an optimiser of the same kind over the
+    /// same `params` (a checkpoint). Fails, changing nothing, when the count or a size differs.
+    Status restore(const std::vector<Param<float>>& params, long long iterations,
+                   std::vector<std::vector<float>> state);
 
   protected:
     /// Allocates `slots` state vectors per parameter on the first call, checks sizes afterwards.
@@ -45,6 +56,8 @@ class Adam : public Optimizer {
   public:
     explicit Adam(AdamConfig config = AdamConfig{}) : config_(config) {}
     Status step(const std::vector<Param<float>>& params) override;
+    const char* name() const override { return "adam"; }
+    int slots() const override { return 2; }
     const AdamConfig& config() const { return config_; }
 
   private:
@@ -61,6 +74,8 @@ class Sgd : public Optimizer {
   public:
     explicit Sgd(SgdConfig config = SgdConfig{}) : config_(config) {}
     Status step(const std::vector<Param<float>>& params) override;
+    const char* name() const override { return "sgd"; }
+    int slots() const override { return config_.momentum != 0.0 ? 1 : 0; }
     const SgdConfig& config() const { return config_; }
 
   private:

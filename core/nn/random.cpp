@@ -21,6 +21,15 @@ void Rng::seed_with(std::uint64_t seed) {
     has_spare_ = false;
 }
 
+bool Rng::set_state(const std::array<std::uint64_t, 4>& state) {
+    if ((state[0] | state[1] | state[2] | state[3]) == 0)
+        return false;
+    for (int i = 0; i < 4; ++i)
+        s_[i] = state[std::size_t(i)];
+    has_spare_ = false;
+    return true;
+}
+
 std::uint64_t Rng::next() {
     std::uint64_t result = rotl(s_[1] * 5, 7) * 9;
     std::uint64_t t = s_[1] << 17;

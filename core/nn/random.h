@@ -5,6 +5,7 @@
 // from the top 53 bits; normal() by the Box-Muller transform. Not thread-safe: one Rng per user.
 #pragma once
 
+#include <array>
 #include <cstdint>
 
 namespace aer {
@@ -23,6 +24,13 @@ class Rng {
     double uniform(double lo, double hi) { return lo + (hi - lo) * uniform(); }
     /// Standard normal N(0, 1).
     double normal();
+
+    /// The generator's four state words (a checkpoint saves them; normal()'s cached spare is
+    /// not part of it, so save between uniform() draws, as dropout makes them).
+    std::array<std::uint64_t, 4> state() const { return {s_[0], s_[1], s_[2], s_[3]}; }
+    /// Continues the stream from state(). False (and nothing changed) for the all-zero state,
+    /// which xoshiro256** can never leave.
+    bool set_state(const std::array<std::uint64_t, 4>& state);
 
   private:
     std::uint64_t s_[4];

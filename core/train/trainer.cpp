@@ -14,13 +14,16 @@ double now_ms() {
 } // namespace
 
 Status Trainer::init(Model* model, std::vector<float> train_x, std::vector<int> train_y, std::vector<float> val_x,
-                     std::vector<int> val_y, const TrainConfig& config) {
+                     std::vector<int> val_y, const TrainConfig& config, const TrainState* resume) {
     if (!model || !model->built())
         return Status::error("trainer: the model is not built");
     if (config.epochs < 1 || config.epochs > 100000)
         return Status::error("trainer: epochs must be within 1..100000");
-    if (config.first_epoch < 1 || config.first_epoch > config.epochs)
-        return Status::error("trainer: the first epoch must be within 1..epochs");
+    const int first_epoch = resume ? resume->epochs_done + 1 : config.first_epoch;
+    if (first_epoch < 1 || first_epoch > config.epochs)
+        return Status::error(resume ? "trainer: the saved state already finished " + std::to_string(first_epoch - 1) +
+                                          " of " + std::to_string(config.epochs) + " epochs"
+                                    : std::string("trainer: the first epoch must be within 1..epochs"));
     if (config.batch < 1 || config.batch > 4096)
         return Status::error("trainer: batch must be within 1..4096");
     if (!(config.learning_rate > 0) || !std::isfinite(config.learning_rate))
@@ -48,8 +51,23 @@ Status Trainer::init(Model* model, std::vector<float> train_x, std::vector<int> 
     } else {
         return Status::error("trainer: unknown optimizer '" + config.optimizer + "' (adam, sgd)");
     }
+    if (resume) {
+        if (resume->optimizer != optimizer_->name() || resume->slots != optimizer_->slots())
+            return Status::error("trainer: the saved state is of optimizer '" + resume->optimizer + "', this run uses '" +
+                                 optimizer_->name() + "'");
+        std::vector<Rng*> streams = model->random_streams();
+        if (resume->rngs.size() != streams.size())
+            return Status::error("trainer: the saved state has " + std::to_string(resume->rngs.size()) +
+                                 " dropout streams, the model has " + std::to_string(streams.size()));
+        Status s = optimizer_->restore(model->parameters(), resume->iterations, resume->values);
+        if (!s.ok())
+            return Status::error("trainer: " + s.message);
+        for (std::size_t i = 0; i < streams.size(); ++i)
+            streams[i]->set_state(resume->rngs[i]); // parse_train_state() refused all-zero states
+    }
     model_ = model;
     config_ = config;
+    config_.first_epoch = first_epoch;
     train_x_ = std::move(train_x);
     train_y_ = std::move(train_y);
     val_x_ = std::move(val_x);
@@ -60,7 +78,7 @@ Status Trainer::init(Model* model, std::vector<float> train_x, std::vector<int> 
     batch_x_.resize(std::size_t(config.batch) * example_size_);
     batch_y_.resize(std::size_t(config.batch));
     history_.clear();
-    epoch_ = config.first_epoch;
+    epoch_ = config_.first_epoch;
     snapshot();
     begin_epoch();
     return Status{};
@@ -81,6 +99,14 @@ void Trainer::snapshot() {
     last_good_.resize(params.size());
     for (std::size_t i = 0; i < params.size(); ++i)
         last_good_[i].assign(params[i].value, params[i].value + params[i].size);
+    saved_.epochs_done = epoch_ - 1;
+    saved_.optimizer = optimizer_->name();
+    saved_.slots = optimizer_->slots();
+    saved_.iterations = optimizer_->iterations();
+    saved_.values = optimizer_->state();
+    saved_.rngs.clear();
+    for (Rng* r : model_->random_streams())
+        saved_.rngs.push_back(r->state());
 }
 
 void Trainer::restore_last_epoch() {
@@ -88,6 +114,10 @@ void Trainer::restore_last_epoch() {
     for (std::size_t i = 0; i < params.size() && i < last_good_.size(); ++i)
         std::memcpy(params[i].value, last_good_[i].data(), params[i].size * sizeof(float));
     model_->after_update();
+    optimizer_->restore(params, saved_.iterations, saved_.values); // the same list: cannot fail
+    std::vector<Rng*> streams = model_->random_streams();
+    for (std::size_t i = 0; i < streams.size() && i < saved_.rngs.size(); ++i)
+        streams[i]->set_state(saved_.rngs[i]);
 }
 
 void Trainer::evaluate(const std::vector<float>& x, const std::vector<int>& y, double& loss, double& acc) {
@@ -158,11 +188,11 @@ Status Trainer::step(int max_batches, TrainProgress& out) {
             evaluate(val_x_, val_y_, m.val_loss, m.val_acc);
             m.seconds = (now_ms() - epoch_start_ms_) / 1000.0;
             history_.push_back(m);
+            ++epoch_;
             snapshot();
             out.epoch_done = true;
             out.loss = m.loss;
             out.acc = m.acc;
-            ++epoch_;
             if (!finished())
                 begin_epoch();
             break; // one epoch's end per call, so every finished epoch is reported

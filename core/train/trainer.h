@@ -10,13 +10,17 @@
 //   between calls; run() loops step() for the CLI, calling `progress` and honouring `stop`
 //   between batches.
 // - Stop and divergence keep the weights of the last finished epoch: they are snapshotted at the
-//   end of every epoch (and at the start). A non-finite loss stops training with an error that
+//   end of every epoch (and at the start), with the optimiser's state and the dropout streams
+//   (state(), core/train/checkpoint.h). A non-finite loss stops training with an error that
 //   says where, and restores that snapshot.
+// - Resuming from a state() (init with `resume`) continues at the next epoch exactly: same
+//   data, split, seed, backend and thread count give the bits of a run that never stopped.
 #pragma once
 
 #include "core/nn/model.h"
 #include "core/nn/optimizer.h"
 #include "core/status.h"
+#include "core/train/checkpoint.h"
 #include "core/train/metrics.h"
 
 #include <atomic>
@@ -57,8 +61,12 @@ class Trainer {
   public:
     /// `model`: built, borrowed until the trainer is destroyed. train_x: n_train x steps x
     /// features floats; train_y: class indices. val_*: may be empty (n_val = 0).
+    /// resume (may be null, read only): a state() saved with the model's weights; training then
+    /// starts at epoch resume->epochs_done + 1 (config.first_epoch is ignored) with the saved
+    /// optimiser state and dropout streams. Fails, naming the mismatch, when it does not fit
+    /// the model or the optimiser.
     Status init(Model* model, std::vector<float> train_x, std::vector<int> train_y, std::vector<float> val_x,
-                std::vector<int> val_y, const TrainConfig& config);
+                std::vector<int> val_y, const TrainConfig& config, const TrainState* resume = nullptr);
 
     /// Runs at most max_batches batches (>= 1), stopping early at an epoch's end (validation,
     /// history, snapshot), so each call reports at most one finished epoch.
@@ -68,8 +76,13 @@ class Trainer {
     /// between batches. A stop keeps the last finished epoch's weights and returns ok.
     Status run(const std::function<void(const TrainProgress&)>& progress, const std::atomic<bool>* stop);
 
-    /// Puts back the weights of the last finished epoch (what a Stop keeps).
+    /// Puts back the weights, optimiser state and dropout streams of the last finished epoch
+    /// (what a Stop keeps).
     void restore_last_epoch();
+
+    /// The state that goes with the last finished epoch's weights (epochs_done = 0 before the
+    /// first): save it beside the model files to resume exactly.
+    const TrainState& state() const { return saved_; }
 
     const std::vector<EpochMetrics>& history() const { return history_; }
     const TrainConfig& config() const { return config_; }
@@ -98,6 +111,7 @@ class Trainer {
     std::vector<float> batch_x_;
     std::vector<int> batch_y_;
     std::vector<std::vector<float>> last_good_;
+    TrainState saved_;
     std::vector<EpochMetrics> history_;
 };
 
