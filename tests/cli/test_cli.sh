@@ -85,10 +85,31 @@ check "no temporary files are left beside it as the model" [ "$(ls "$tmp" | grep
 check "the killed run's checkpoint predicts" expect_exit 0 "$aer" predict --model "$tmp/long.json" \
     "$tmp/data/Actor_01/03-02-01-01-01-01-01.wav"
 done_epochs=$(python3 -c "import json; print(json.load(open('$tmp/long.json'))['training']['epochs_done'])")
+check "the killed run's checkpoint has its training state" [ -f "$tmp/long.state" ]
 check "resume continues after the checkpoint's epochs" expect_exit 0 "$aer" train --data "$tmp/data" --resume "$tmp/long.json" \
-    --split actors:2 --epochs $((done_epochs + 1)) --out "$tmp/long" --report "$tmp/resumed.json" --cache "$tmp/cache"
+    --epochs $((done_epochs + 1)) --out "$tmp/long" --report "$tmp/resumed.json" --cache "$tmp/cache" --threads 1
 check "the resumed run trained exactly one epoch" \
     python3 -c "import json; r=json.load(open('$tmp/resumed.json')); assert len(r['history'])==1 and r['history'][0]['epoch']==$((done_epochs + 1)), r['history']"
+check "the resume took the checkpoint's split" grep -q '"split_spec": "actors:2"' "$tmp/long.json"
+"$aer" train --data "$tmp/data" --arch "$root/models/arch/tiny.json" --split actors:2 --epochs $((done_epochs + 1)) \
+    --out "$tmp/unbroken" --cache "$tmp/cache" --threads 1 2> /dev/null > /dev/null
+check "killed + resumed ends with the weights of the unbroken run, bit for bit" cmp "$tmp/long.bin" "$tmp/unbroken.bin"
+"$aer" train --data "$tmp/data" --arch "$root/models/arch/tiny.json" --split paper --seed 3 --epochs 2 \
+    --out "$tmp/half" --cache "$tmp/cache" --threads 1 2> /dev/null > /dev/null
+"$aer" train --data "$tmp/data" --resume "$tmp/half.json" --epochs 4 --out "$tmp/half" --cache "$tmp/cache" --threads 1 \
+    2> "$tmp/half.err" > /dev/null
+"$aer" train --data "$tmp/data" --arch "$root/models/arch/tiny.json" --split paper --seed 3 --epochs 4 \
+    --out "$tmp/whole" --cache "$tmp/cache" --threads 1 2> /dev/null > /dev/null
+check "2 epochs + 2 resumed = 4 epochs, bit for bit" cmp "$tmp/half.bin" "$tmp/whole.bin"
+check "the resume says it has the optimiser state" grep -q "with its optimiser state" "$tmp/half.err"
+rm -f "$tmp/whole.state"
+"$aer" train --data "$tmp/data" --resume "$tmp/whole.json" --epochs 5 --out "$tmp/nostate" --cache "$tmp/cache" \
+    --threads 1 2> "$tmp/nostate.err" > /dev/null
+check "a checkpoint without a state still resumes, and says what it lacks" grep -q "moments start afresh" "$tmp/nostate.err"
+printf 'AERSTATE\002\000\000\000' > "$tmp/whole.state"
+check "a broken state is named and not used" expect_exit 0 "$aer" train --data "$tmp/data" --resume "$tmp/whole.json" \
+    --epochs 5 --out "$tmp/badstate" --cache "$tmp/cache" --threads 1
+check "the note names the state file" grep -q "whole.state" "$tmp/err"
 check "a finished checkpoint asks for more epochs" expect_exit 2 "$aer" train --data "$tmp/data" --resume "$tmp/long.json" \
     --split actors:2 --epochs 1 --out "$tmp/long2" --cache "$tmp/cache"
 
