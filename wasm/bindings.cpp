@@ -6,6 +6,7 @@
 #include "core/dsp/mfcc.h"
 #include "core/nn/kernels.h"
 #include "core/nn/model_io.h"
+#include "core/train/checkpoint.h"
 #include "core/train/normalize.h"
 #include "core/train/split.h"
 #include "core/train/trainer.h"
@@ -265,6 +266,38 @@ class Trainer {
         return "";
     }
 
+    /// After setup(), before start(): continue a checkpoint (its two model files and the state
+    /// train_state() gave, Uint8Arrays) instead of a fresh model. Its weights, normalisation and
+    /// optimiser state are used; the run goes on at its next epoch. Refused, naming the
+    /// problem, when the files are broken or were trained on other labels or features.
+    std::string resume(const std::string& json_text, const val& bin, const val& state) {
+        try {
+            return resume_unguarded(json_text, bin, state);
+        } catch (const std::bad_alloc&) {
+            return kOutOfMemory;
+        }
+    }
+    std::string resume_unguarded(const std::string& json_text, const val& bin, const val& state) {
+        std::vector<std::uint8_t> b = bytes_from_js(bin), st = bytes_from_js(state);
+        aer::Model m;
+        aer::ModelInfo saved;
+        aer::Status s = aer::load_model(reinterpret_cast<const std::uint8_t*>(json_text.data()), json_text.size(),
+                                        b.data(), b.size(), m, saved);
+        if (s.ok())
+            s = aer::parse_train_state(st.data(), st.size(), resume_state_);
+        if (!s.ok())
+            return "resume: " + s.message;
+        if (saved.labels != info_.labels)
+            return "resume: the checkpoint was trained on other labels";
+        if (aer::to_json(saved.features) != aer::to_json(info_.features))
+            return "resume: the checkpoint was trained on other features";
+        model_ = std::move(m);
+        info_.norm_mean = saved.norm_mean;
+        info_.norm_std = saved.norm_std;
+        resuming_ = true;
+        return "";
+    }
+
     /// One example's features (n_mfcc * max_len floats), its label index and actor (-1 unknown).
     std::string add_example(const val& features, int label, int actor) {
         try {
@@ -308,7 +341,7 @@ class Trainer {
         if (s.ok() && split_.train.empty())
             s = aer::Status::error("the split leaves nothing to train on");
         nlohmann::json arch;
-        if (s.ok()) {
+        if (s.ok() && !resuming_) {
             if (config_.contains("arch") && config_["arch"].is_object())
                 arch = config_["arch"];
             else
@@ -319,13 +352,13 @@ class Trainer {
             for (nlohmann::json& layer : arch["layers"])
                 if (layer.value("type", "") == "dropout")
                     layer["rate"] = config_["dropout"];
-        if (s.ok())
+        if (s.ok() && !resuming_)
             s = model_.build(arch, train_.seed);
         if (s.ok() && model_.steps() * model_.features() != int(data_.feature_size()))
             s = aer::Status::error("the architecture's input does not match the features");
         if (!s.ok())
             return "trainer: " + s.message;
-        if (config_.value("normalize", false))
+        if (config_.value("normalize", false) && !resuming_)
             aer::fit_normalization(data_, split_.train, info_);
         std::vector<float> tx, vx;
         std::vector<int> ty, vy;
@@ -335,8 +368,12 @@ class Trainer {
         test_y_ = vy;
         info_.training = {{"split", split_.description}, {"epochs", train_.epochs}, {"batch", train_.batch},
                           {"learning_rate", train_.learning_rate}, {"seed", train_.seed},
-                          {"train_n", split_.train.size()}, {"test_n", split_.test.size()}, {"where", "browser"}};
-        s = trainer_.init(&model_, std::move(tx), std::move(ty), std::move(vx), std::move(vy), train_);
+                          {"train_n", split_.train.size()}, {"test_n", split_.test.size()}, {"where", "browser"},
+                          {"config", page_config()}};
+        s = trainer_.init(&model_, std::move(tx), std::move(ty), std::move(vx), std::move(vy), train_,
+                          resuming_ ? &resume_state_ : nullptr);
+        if (s.ok())
+            info_.training["epochs_done"] = trainer_.config().first_epoch - 1;
         return s.ok() ? "" : "trainer: " + s.message;
     }
 
@@ -363,7 +400,7 @@ class Trainer {
             auto num = [](double v) { return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(nullptr); };
             j["epoch_done"] = {{"epoch", m.epoch}, {"loss", num(m.loss)}, {"acc", num(m.acc)},
                                {"val_loss", num(m.val_loss)}, {"val_acc", num(m.val_acc)}, {"seconds", m.seconds}};
-            info_.training["epochs_done"] = trainer_.history().size();
+            info_.training["epochs_done"] = trainer_.state().epochs_done;
         }
         return j.dump();
     }
@@ -393,8 +430,22 @@ class Trainer {
         aer::serialize_model(model_, info_, f.json, f.bin);
         return bytes_to_js(f.bin);
     }
+    /// The training state that goes with model_bin() (the last finished epoch), for resume().
+    val train_state() {
+        std::vector<std::uint8_t> bytes;
+        aer::serialize_train_state(trainer_.state(), bytes);
+        return bytes_to_js(bytes);
+    }
 
   private:
+    /// The page's settings of this run (what a resume starts from), without the bulky parts.
+    nlohmann::json page_config() const {
+        nlohmann::json c = config_;
+        c.erase("labels");
+        c.erase("feature_config");
+        return c;
+    }
+
     void gather(const std::vector<std::size_t>& idx, std::vector<float>& x, std::vector<int>& y) {
         const std::size_t size = data_.feature_size();
         x.resize(idx.size() * size);
@@ -415,6 +466,8 @@ class Trainer {
     aer::Trainer trainer_;
     std::vector<float> test_x_;
     std::vector<int> test_y_;
+    aer::TrainState resume_state_;
+    bool resuming_ = false;
 };
 
 /// Sets the kernel threads (1 in the single-threaded build); returns the count in effect.
@@ -470,7 +523,9 @@ EMSCRIPTEN_BINDINGS(aer) {
         .function("stop", &Trainer::stop)
         .function("evaluate", &Trainer::evaluate)
         .function("model_json", &Trainer::model_json)
-        .function("model_bin", &Trainer::model_bin);
+        .function("model_bin", &Trainer::model_bin)
+        .function("resume", &Trainer::resume)
+        .function("train_state", &Trainer::train_state);
     emscripten::function("runtime_info", &runtime_info);
     emscripten::function("set_threads", &set_threads);
 }

@@ -566,15 +566,40 @@ function read_config() {
     };
 }
 
-async function train() {
-    let config;
+// Puts a run's settings (a checkpoint's training.config) back into the form.
+function write_config(c) {
+    if ([...$('arch').options].some((o) => o.value === c.arch)) $('arch').value = c.arch;
+    for (const k of ['epochs', 'batch', 'lr', 'dropout', 'seed']) if (c[k] != null) $(k).value = c[k];
+    $('normalize').checked = !!c.normalize;
+    if (/^actors:/.test(c.split || '')) {
+        $('split').value = 'actors';
+        $('actors').value = c.split.slice('actors:'.length);
+    } else if (c.split) {
+        $('split').value = c.split;
+    }
+    $('actors').disabled = $('split').value !== 'actors';
+}
+
+/// Trains a new model from the form, or (resume_rec: a saved record with a training state)
+/// continues that model's run at its next epoch with its own settings, on the files now loaded.
+async function train(resume_rec = null) {
+    let config, resume = null;
     try {
+        if (resume_rec) {
+            const saved = JSON.parse(resume_rec.json).training || {};
+            if (!saved.config || !resume_rec.state) throw new Error(`${resume_rec.name} has no training state to resume from.`);
+            write_config(saved.config);
+            resume = { json: resume_rec.json, bin: resume_rec.bin, state: resume_rec.state };
+        }
         config = read_config();
     } catch (err) {
         $('train-text').textContent = err.message;
         return;
     }
-    const examples = labelled_items().map((i) => ({ item_id: i.id, label: EMOTIONS.indexOf(i.label), actor: i.actor }));
+    // In name order, so that a split (and a resumed run) does not depend on the order files were added.
+    const key = (i) => `${i.rel}\u0000${i.name}`;
+    const examples = labelled_items().slice().sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : a.id - b.id))
+        .map((i) => ({ item_id: i.id, label: EMOTIONS.indexOf(i.label), actor: i.actor }));
     history = [];
     $('epochs-table').tBodies[0].replaceChildren();
     draw_history();
@@ -587,15 +612,15 @@ async function train() {
     // transaction each epoch: a closed tab or a crash keeps the last good epoch, which can be
     // used or downloaded like any model. The checkpoint goes once the final model is saved.
     const started = new Date();
-    const wanted = $('model-name-input').value.trim() ||
-        `${config.arch}-${started.toISOString().slice(0, 19).replace(/[-:]/g, '').replace('T', '-')}`;
+    const wanted = resume_rec ? resume_rec.name.replace(/ \(checkpoint\)$/, '') : ($('model-name-input').value.trim() ||
+        `${config.arch}-${started.toISOString().slice(0, 19).replace(/[-:]/g, '').replace('T', '-')}`);
     const checkpoint = `${wanted} (checkpoint)`;
     let checkpoints = Promise.resolve();
-    const job = start('train', { config, labels: EMOTIONS, examples }, {
+    const job = start('train', { config, labels: EMOTIONS, examples, resume }, {
         on_event: (ev) => {
             if (ev.event === 'checkpoint') {
                 checkpoints = checkpoints.then(() => store.put_model({
-                    name: checkpoint, json: ev.json, bin: ev.bin, created: started.toISOString(), source: 'checkpoint',
+                    name: checkpoint, json: ev.json, bin: ev.bin, state: ev.state, created: started.toISOString(), source: 'checkpoint',
                     summary: { architecture: `${config.arch}: ${describe_arch(JSON.parse(ev.json))}`, epochs_done: ev.epoch,
                         split: config.split, test_accuracy: null, test_n: 0, train_n: examples.length },
                 })).then(refresh_models).catch((err) => {
@@ -648,11 +673,15 @@ async function train() {
     await checkpoints;
     let name;
     try {
-        name = await store.save_model({
-            name: wanted, json: r.json, bin: r.bin, created: when.toISOString(), source: 'trained',
-            summary: { architecture: `${config.arch}: ${describe_arch(JSON.parse(r.json))}`, epochs_done: r.epochs_done, split: config.split,
+        const record = {
+            name: wanted, json: r.json, bin: r.bin, state: r.state, created: when.toISOString(), source: 'trained',
+            summary: { architecture: `${config.arch}: ${describe_arch(JSON.parse(r.json))}`,
+                epochs_done: JSON.parse(r.json).training.epochs_done, split: config.split,
                 test_accuracy: ev.n ? ev.accuracy : null, test_n: ev.n || 0, train_n: examples.length - (ev.n || 0) },
-        });
+        };
+        // A resumed run replaces the model it continued (one transaction); a new one gets a free name.
+        name = resume_rec && resume_rec.source !== 'checkpoint' ? (await store.put_model(record), wanted)
+            : await store.save_model(record);
     } catch (err) {
         name = null;
         $('train-text').textContent = `Trained, but the model could not be saved in this browser: ${err.message || err}`;
@@ -660,6 +689,7 @@ async function train() {
     if (name) {
         await store.delete_model(checkpoint).catch(() => {});
         $('train-text').textContent = `${r.stopped ? 'Stopped' : 'Finished'} after ${r.epochs_done} epoch(s)` +
+            (resume_rec ? ` more (resumed at epoch ${JSON.parse(r.json).training.epochs_done - r.epochs_done + 1})` : '') +
             (r.failure ? ` (${r.failure})` : '') +
             (ev.n ? `; test accuracy ${pct(ev.accuracy)} on ${ev.n} file(s)` : '; no test split') +
             `. Saved as “${name}”.`;
@@ -673,7 +703,7 @@ async function train() {
     await refresh_models();
     t.end();
 }
-$('train-button').addEventListener('click', train);
+$('train-button').addEventListener('click', () => train());
 $('stop-button').addEventListener('click', () => {
     if (!training) return;
     call('cancel', { target: training.id });
@@ -819,6 +849,12 @@ function render_models() {
         const dl = el('button', { type: 'button', text: 'Download', 'aria-label': `download model ${rec.name}` });
         dl.addEventListener('click', () => download_model(rec));
         actions.append(use, dl);
+        if (resumable(rec)) {
+            const go_on = el('button', { type: 'button', text: 'Resume', disabled: !!training || !runtime,
+                'aria-label': `resume training model ${rec.name}`, 'data-testid': 'resume-button' });
+            go_on.addEventListener('click', () => train(rec));
+            actions.append(go_on);
+        }
         if (rec.source !== 'bundled') {
             const del = el('button', { type: 'button', text: 'Delete', class: 'danger', 'aria-label': `delete model ${rec.name}` });
             del.addEventListener('click', async () => {
@@ -835,6 +871,17 @@ function render_models() {
         body.append(tr);
     }
     if (!rows.length) body.append(el('tr', {}, el('td', { colSpan: 5, text: 'No models yet: train one or import one.' })));
+}
+
+/// A saved run that stopped before its last epoch and kept its training state.
+function resumable(rec) {
+    if (!rec.state || rec.source === 'bundled') return false;
+    try {
+        const t = JSON.parse(rec.json).training || {};
+        return !!t.config && Number.isInteger(t.epochs_done) && t.epochs_done < t.config.epochs;
+    } catch {
+        return false;
+    }
 }
 
 const file_stem = (name) => name.replace(/[^A-Za-z0-9._ ()-]+/g, '_');

@@ -140,13 +140,17 @@ const ops = {
 
     /// {config: Trainer config without labels/feature_config, labels, examples: [{item_id, label, actor}]}.
     /// Events: 'progress' {epoch, batch, batches_per_epoch, epochs, loss, acc}, 'epoch' {epoch, loss,
-    /// acc, val_loss, val_acc, seconds}. Answer: {stopped, epochs_done, evaluation, json, bin} (json
-    /// and bin absent when no epoch finished). A 'stop' keeps the last finished epoch's weights.
-    async train({ id, config, labels, examples }) {
+    /// acc, val_loss, val_acc, seconds}, 'checkpoint' {epoch, json, bin, state}. Answer: {stopped,
+    /// epochs_done, evaluation, json, bin, state} (json, bin and state absent when no epoch
+    /// finished). A 'stop' keeps the last finished epoch's weights (and its state).
+    /// resume (optional): {json, bin, state} of a checkpoint; training goes on at its next epoch
+    /// with its weights, normalisation and optimiser state.
+    async train({ id, config, labels, examples, resume }) {
         const t = new m.Trainer();
         try {
             const full = { ...config, labels, feature_config: JSON.parse(extractor.config_json()) };
             let error = t.setup(JSON.stringify(full));
+            if (!error && resume) error = t.resume(resume.json, new Uint8Array(resume.bin), new Uint8Array(resume.state));
             if (error) return { ok: false, error };
             let added = 0;
             for (const ex of examples) {
@@ -175,9 +179,9 @@ const ops = {
                     epochs_done++;
                     post_event(id, 'epoch', p.epoch_done);
                     // Checkpoint: the page keeps this epoch's model, so a closed tab loses nothing.
-                    const bin = t.model_bin();
-                    post_event(id, 'checkpoint', { epoch: p.epoch_done.epoch, json: t.model_json(), bin: bin.buffer },
-                        [bin.buffer]);
+                    const bin = t.model_bin(), state = t.train_state();
+                    post_event(id, 'checkpoint', { epoch: p.epoch_done.epoch, json: t.model_json(), bin: bin.buffer,
+                        state: state.buffer }, [bin.buffer, state.buffer]);
                 }
                 if (p.error) { failure = p.error; break; }
                 post_event(id, 'progress', {
@@ -194,10 +198,10 @@ const ops = {
             }
             const evaluation = JSON.parse(t.evaluate());
             const json = t.model_json();
-            const bin = t.model_bin();
+            const bin = t.model_bin(), state = t.train_state();
             return {
-                result: { stopped, epochs_done, failure, evaluation, json, bin: bin.buffer },
-                transfer: [bin.buffer],
+                result: { stopped, epochs_done, failure, evaluation, json, bin: bin.buffer, state: state.buffer },
+                transfer: [bin.buffer, state.buffer],
             };
         } finally {
             cancelled.delete(id);

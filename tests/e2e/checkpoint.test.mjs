@@ -49,3 +49,75 @@ test('a run cut off by a reload leaves its last finished epoch as a checkpoint m
         server.stop();
     }
 });
+
+// The weights of a saved model, as a SHA-256 of its .bin in IndexedDB.
+const weights_hash = (page, name) => page.evaluate(async (name) => {
+    const db = await new Promise((resolve, reject) => {
+        const r = indexedDB.open('aer', 1);
+        r.onsuccess = () => resolve(r.result);
+        r.onerror = () => reject(r.error);
+    });
+    const rec = await new Promise((resolve, reject) => {
+        const r = db.transaction('models').objectStore('models').get(name);
+        r.onsuccess = () => resolve(r.result);
+        r.onerror = () => reject(r.error);
+    });
+    db.close();
+    if (!rec) return null;
+    const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', rec.bin));
+    return [...digest].map((b) => b.toString(16).padStart(2, '0')).join('');
+}, name);
+
+const finished = (page, pattern) => page.waitForFunction((p) => new RegExp(p).test(document.querySelector('#train-text').textContent),
+    pattern, { timeout: 180000 });
+
+test('a checkpoint resumed after a reload ends with the weights of the run that never stopped', async () => {
+    const files = ravdess_files(1, 2);
+    const server = await start_server();
+    const b = await launch();
+    const page = b.page;
+    try {
+        await page.goto(server.url);
+        await wait_ready(page);
+        await page.setInputFiles('[data-testid="file-input"]', files);
+        await wait_predictions(page, files.length);
+        await page.selectOption('#arch', 'conv1d');
+        await page.fill('[data-testid="epochs-input"]', '150');
+        await page.fill('#seed', '4');
+        // The unbroken run.
+        await page.fill('#model-name-input', 'whole');
+        await page.click('[data-testid="train-button"]');
+        await finished(page, 'Saved as “whole”');
+        const whole = await weights_hash(page, 'whole');
+        assert.ok(whole);
+        // The same run, cut off by a reload once a few epochs are checkpointed.
+        await page.fill('#model-name-input', 'cut');
+        await page.click('[data-testid="train-button"]');
+        await page.waitForSelector('[data-testid="epoch-row"][data-epoch="3"]', { timeout: 120000 });
+        await page.waitForFunction(() => !!document.querySelector('#model-list tr[data-model="cut (checkpoint)"]'),
+            null, { timeout: 30000 });
+        await page.reload();
+        await wait_ready(page);
+        const cut = await page.evaluate(() => document.querySelector('#train-text').textContent);
+        // The files again, in another order: the split does not depend on it.
+        await page.setInputFiles('[data-testid="file-input"]', files.slice().reverse());
+        await wait_predictions(page, files.length);
+        await page.fill('[data-testid="epochs-input"]', '7'); // the resume uses the checkpoint's own settings
+        const resume = page.locator('#model-list tr[data-model="cut (checkpoint)"] [data-testid="resume-button"]');
+        await resume.click();
+        await finished(page, 'Saved as “cut”');
+        const text = await page.evaluate(() => document.querySelector('#train-text').textContent);
+        assert.match(text, /resumed at epoch \d+/, `${cut} / ${text}`);
+        assert.equal(await page.inputValue('[data-testid="epochs-input"]'), '150');
+        const first = Number(await page.getAttribute('[data-testid="epoch-row"]', 'data-epoch'));
+        assert.ok(first > 1, `the resumed run started at epoch ${first}`);
+        assert.equal(await weights_hash(page, 'cut'), whole, 'resumed weights differ from the unbroken run');
+        const names = await model_names(page);
+        assert.ok(!names.includes('cut (checkpoint)'), names.join(', '));
+        await screenshot(page, 'resumed-run');
+        assert.deepEqual(b.errors, []);
+    } finally {
+        await b.close();
+        server.stop();
+    }
+});
