@@ -179,9 +179,10 @@ int cmd_train(const Args& in) {
     std::string error;
     const char* usage = "usage: aer train --data DIR --arch NAME|ARCH.json --split paper|actors:LIST|none --out PREFIX\n"
                         "       [--seed N] [--epochs N] [--batch 32] [--lr 0.001] [--optimizer adam|sgd] [--normalize]\n"
+                        "       [--augment shift:N,time:MxW,coef:MxW]\n"
                         "       [--init-from PREFIX.json] [--resume PREFIX.json] [--report R.json] [--threads N] [--backend simd] [--cache DIR|none]";
     if (!args.parse({"data", "arch", "split", "seed", "epochs", "batch", "lr", "optimizer", "init-from", "out", "report",
-                     "threads", "backend", "cache", "train-fraction", "resume"},
+                     "threads", "backend", "cache", "train-fraction", "resume", "augment"},
                     {"normalize"}, error))
         return fail("train: " + error + "\n" + usage, kUsage);
     if (!args.has("arch") && !args.has("resume"))
@@ -213,6 +214,7 @@ int cmd_train(const Args& in) {
         take("optimizer", "optimizer");
         take("split", "split_spec");
         take("train-fraction", "train_fraction");
+        take("augment", "augment");
         s = aer::load_train_state_file(from, state);
         have_state = s.ok() && state.epochs_done == int_field(t, "epochs_done", -1);
         if (!have_state)
@@ -298,6 +300,10 @@ int cmd_train(const Args& in) {
             return fail("train: " + args.get("init-from") + " has no lstm_0 weights of the right shapes");
         std::fprintf(stderr, "note: %d tensors of lstm_0 start from %s\n", copied, args.get("init-from").c_str());
     }
+    cfg.augment.time_is_steps = model.orientation() == aer::Orientation::frames_as_steps;
+    s = aer::parse_augment(args.get("augment", "none"), cfg.augment);
+    if (!s.ok())
+        return fail("train: " + s.message, kUsage);
     if (args.has("normalize") && !args.has("resume"))
         aer::fit_normalization(data, split.train, info);
 
@@ -319,7 +325,7 @@ int cmd_train(const Args& in) {
                      {"optimizer", cfg.optimizer}, {"normalize", !info.norm_mean.empty()},
                      {"init_from", args.get("init-from")}, {"train_n", split.train.size()},
                      {"test_n", split.test.size()}, {"data", args.get("data")}, {"split_spec", spec},
-                     {"train_fraction", fraction}};
+                     {"train_fraction", fraction}, {"augment", aer::augment_spec(cfg.augment)}};
     const bool tty = isatty(2);
     const double t_train = now_s();
     std::signal(SIGINT, on_interrupt);

@@ -240,7 +240,8 @@ class Classifier {
 /// Training in the browser: examples in, then start() and step() until finished.
 class Trainer {
   public:
-    /// config_json: {arch, epochs, batch, lr, seed, split, labels, feature_config, normalize, dropout}.
+    /// config_json: {arch, epochs, batch, lr, seed, split, labels, feature_config, normalize, dropout,
+    /// augment (core/train/augment.h spec, optional)}.
     std::string setup(const std::string& config_json) {
         nlohmann::json c = nlohmann::json::parse(config_json, nullptr, false);
         if (c.is_discarded() || !c.is_object())
@@ -356,6 +357,12 @@ class Trainer {
             s = model_.build(arch, train_.seed);
         if (s.ok() && model_.steps() * model_.features() != int(data_.feature_size()))
             s = aer::Status::error("the architecture's input does not match the features");
+        train_.augment.time_is_steps = model_.orientation() == aer::Orientation::frames_as_steps;
+        if (s.ok())
+            s = aer::parse_augment(config_.contains("augment") && config_["augment"].is_string()
+                                       ? config_["augment"].get<std::string>()
+                                       : std::string("none"),
+                                   train_.augment);
         if (!s.ok())
             return "trainer: " + s.message;
         if (config_.value("normalize", false) && !resuming_)

@@ -154,6 +154,12 @@ Status Trainer::step(int max_batches, TrainProgress& out) {
                         example_size_ * sizeof(float));
             batch_y_[std::size_t(r)] = train_y_[src];
         }
+        if (config_.augment.active()) {
+            // One stream per (seed, epoch, batch): a resumed run draws what an unbroken one did.
+            Rng rng((std::uint64_t(config_.seed) << 40) ^ (std::uint64_t(epoch_) << 20) ^ std::uint64_t(batch_) ^
+                    0x5eedau);
+            augment_batch(batch_x_.data(), rows, model_->steps(), model_->features(), config_.augment, rng);
+        }
         if (model_->batch() != rows) {
             Status s = model_->reshape(rows);
             if (!s.ok())

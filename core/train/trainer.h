@@ -20,6 +20,7 @@
 #include "core/nn/model.h"
 #include "core/nn/optimizer.h"
 #include "core/status.h"
+#include "core/train/augment.h"
 #include "core/train/checkpoint.h"
 #include "core/train/metrics.h"
 
@@ -37,6 +38,7 @@ struct TrainConfig {
     std::string optimizer = "adam"; ///< "adam" (Keras defaults) or "sgd" (momentum 0.9)
     std::uint32_t seed = 1;
     int first_epoch = 1; ///< > 1 when resuming: epochs first_epoch..epochs run (the shuffles match a full run)
+    AugmentConfig augment; ///< applied to each training batch (never to validation), seeded per batch
 };
 
 /// Metrics of one finished epoch (val_* are NaN without validation data).

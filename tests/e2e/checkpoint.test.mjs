@@ -7,18 +7,23 @@ import { start_server, launch, wait_ready, wait_predictions, ravdess_files, scre
 
 const model_names = (page) => page.$$eval('#model-list tbody tr[data-model]', (rows) => rows.map((r) => r.dataset.model));
 
-test('a run cut off by a reload leaves its last finished epoch as a checkpoint model', async () => {
-    const files = ravdess_files(1);
+// A served page with `files` added and predicted, set to train a Conv1D for `epochs` epochs.
+async function open_with(files, epochs) {
     const server = await start_server();
     const b = await launch();
     const page = b.page;
+    await page.goto(server.url);
+    await wait_ready(page);
+    await page.setInputFiles('[data-testid="file-input"]', files);
+    await wait_predictions(page, files.length);
+    await page.selectOption('#arch', 'conv1d');
+    await page.fill('[data-testid="epochs-input"]', String(epochs));
+    return { server, b, page };
+}
+
+test('a run cut off by a reload leaves its last finished epoch as a checkpoint model', async () => {
+    const { server, b, page } = await open_with(ravdess_files(1), 500);
     try {
-        await page.goto(server.url);
-        await wait_ready(page);
-        await page.setInputFiles('[data-testid="file-input"]', files);
-        await wait_predictions(page, files.length);
-        await page.selectOption('#arch', 'conv1d');
-        await page.fill('[data-testid="epochs-input"]', '500');
         await page.fill('#model-name-input', 'long');
         await page.click('[data-testid="train-button"]');
         await page.waitForSelector('[data-testid="epoch-row"][data-epoch="2"]', { timeout: 120000 });
@@ -73,16 +78,8 @@ const finished = (page, pattern) => page.waitForFunction((p) => new RegExp(p).te
 
 test('a checkpoint resumed after a reload ends with the weights of the run that never stopped', async () => {
     const files = ravdess_files(1, 2);
-    const server = await start_server();
-    const b = await launch();
-    const page = b.page;
+    const { server, b, page } = await open_with(files, 150);
     try {
-        await page.goto(server.url);
-        await wait_ready(page);
-        await page.setInputFiles('[data-testid="file-input"]', files);
-        await wait_predictions(page, files.length);
-        await page.selectOption('#arch', 'conv1d');
-        await page.fill('[data-testid="epochs-input"]', '150');
         await page.fill('#seed', '4');
         // The unbroken run.
         await page.fill('#model-name-input', 'whole');

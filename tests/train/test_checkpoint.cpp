@@ -5,6 +5,8 @@
 #include "core/train/checkpoint.h"
 #include "core/train/trainer.h"
 
+#include "tests/train/synthetic.h"
+
 #include <catch2/catch.hpp>
 
 #include <cstring>
@@ -14,19 +16,8 @@ using namespace aer;
 
 namespace {
 
-// 3 classes of 4-step x 3-feature sequences: class k has a bump on feature k.
 void make_data(int n, std::uint32_t seed, std::vector<float>& x, std::vector<int>& y) {
-    std::mt19937 rng(seed);
-    std::normal_distribution<float> noise(0.0f, 0.5f);
-    x.assign(std::size_t(n) * 12, 0.0f);
-    y.resize(std::size_t(n));
-    for (int i = 0; i < n; ++i) {
-        int k = i % 3;
-        y[std::size_t(i)] = k;
-        for (int t = 0; t < 4; ++t)
-            for (int f = 0; f < 3; ++f)
-                x[std::size_t(i) * 12 + std::size_t(t) * 3 + std::size_t(f)] = noise(rng) + (f == k ? 1.0f : 0.0f);
-    }
+    aer_test::make_separable_data(n, seed, 0.5f, x, y);
 }
 
 // Two dropout layers, so the random streams matter as much as Adam's moments.
@@ -37,12 +28,7 @@ nlohmann::json arch_with_dropout() {
                    {"type": "dense", "units": 3, "activation": "softmax"}]})");
 }
 
-std::vector<float> weights_of(const Model& m) {
-    std::vector<float> w;
-    for (const Param<float>& p : m.parameters())
-        w.insert(w.end(), p.value, p.value + p.size);
-    return w;
-}
+using aer_test::weights_of;
 
 struct Run {
     std::vector<float> weights;
@@ -63,6 +49,7 @@ Run train(int epochs, const std::string* json = nullptr, const std::vector<std::
     cfg.learning_rate = 0.01;
     cfg.seed = 9;
     cfg.first_epoch = first_epoch;
+    REQUIRE(parse_augment("shift:1,time:1x2", cfg.augment).ok()); // drawn per batch: resumes exactly too
     Model m;
     if (json) {
         ModelInfo info;
@@ -94,6 +81,7 @@ TEST_CASE("a run resumed from its model files and state equals the run that neve
     cfg.batch = 8;
     cfg.learning_rate = 0.01;
     cfg.seed = 9;
+    REQUIRE(parse_augment("shift:1,time:1x2", cfg.augment).ok());
     Model m;
     REQUIRE(m.build(arch_with_dropout(), 9).ok());
     Trainer t;

@@ -2,6 +2,8 @@
 // keeps the last finished epoch, and a divergence is caught with the last good weights kept.
 #include "core/train/trainer.h"
 
+#include "tests/train/synthetic.h"
+
 #include <catch2/catch.hpp>
 
 #include <cmath>
@@ -11,19 +13,8 @@ using namespace aer;
 
 namespace {
 
-// 3 classes of 4-step x 3-feature sequences: class k has a bump on feature k.
 void make_data(int n, std::uint32_t seed, std::vector<float>& x, std::vector<int>& y) {
-    std::mt19937 rng(seed);
-    std::normal_distribution<float> noise(0.0f, 0.3f);
-    x.assign(std::size_t(n) * 12, 0.0f);
-    y.resize(std::size_t(n));
-    for (int i = 0; i < n; ++i) {
-        int k = i % 3;
-        y[std::size_t(i)] = k;
-        for (int t = 0; t < 4; ++t)
-            for (int f = 0; f < 3; ++f)
-                x[std::size_t(i) * 12 + std::size_t(t) * 3 + std::size_t(f)] = noise(rng) + (f == k ? 1.0f : 0.0f);
-    }
+    aer_test::make_separable_data(n, seed, 0.3f, x, y);
 }
 
 nlohmann::json tiny_arch() {
@@ -31,12 +22,7 @@ nlohmann::json tiny_arch() {
         "layers": [{"type": "lstm", "units": 8}, {"type": "dense", "units": 3, "activation": "softmax"}]})");
 }
 
-std::vector<float> weights_of(const Model& m) {
-    std::vector<float> w;
-    for (const Param<float>& p : m.parameters())
-        w.insert(w.end(), p.value, p.value + p.size);
-    return w;
-}
+using aer_test::weights_of;
 
 } // namespace
 
