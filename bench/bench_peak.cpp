@@ -2,8 +2,8 @@
 // run, so that a gemm's GFLOP/s (bench_gemm) can be read against what the hardware allows and the
 // wasm/native gap is seen for what it is. One JSON line per instruction set:
 //   {"isa": "wasm-simd128 mul+add", "lanes": 4, "fma": false, "gflops": ...}
-// Natively: SSE mul+add (the instructions V8 emits for wasm's f32x4.mul/add), AVX2 FMA and
-// AVX-512 FMA where the CPU has them; in wasm (node build/wasm-st/bench_peak.js): simd128 mul+add.
+// Natively: SSE mul+add (the instructions V8 emits for wasm's f32x4.mul/add), 128-bit FMA (what
+// relaxed SIMD's f32x4.relaxed_madd would give), AVX2 FMA and AVX-512 FMA where the CPU has them; in wasm (node build/wasm-st/bench_peak.js): simd128 mul+add.
 // Each runs kChains independent accumulator chains (enough to cover the latency of every FP pipe)
 // for a fixed number of iterations, median of 15 calls.
 // In wasm run it with node's --no-liftoff: node 20 keeps these few long calls in V8's baseline
@@ -77,6 +77,19 @@ __attribute__((noinline)) float run_sse() {
         s += _mm_cvtss_f32(acc[c]);
     return s;
 }
+// 128-bit FMA: what wasm's relaxed-SIMD f32x4.relaxed_madd would compile to on this CPU.
+__attribute__((target("fma"), noinline)) float run_fma128() {
+    __m128 acc[kChains], x = _mm_set1_ps(0.999999f), y = _mm_set1_ps(1e-7f);
+    for (int c = 0; c < kChains; ++c)
+        acc[c] = _mm_set1_ps(float(c));
+    for (long i = 0; i < kIters; ++i)
+        for (int c = 0; c < kChains; ++c)
+            acc[c] = _mm_fmadd_ps(acc[c], x, y);
+    float s = 0;
+    for (int c = 0; c < kChains; ++c)
+        s += _mm_cvtss_f32(acc[c]);
+    return s;
+}
 __attribute__((target("avx2,fma"), noinline)) float run_avx2() {
     __m256 acc[kChains], x = _mm256_set1_ps(0.999999f), y = _mm256_set1_ps(1e-7f);
     for (int c = 0; c < kChains; ++c)
@@ -111,6 +124,8 @@ int main() {
     report("wasm-simd128 mul+add", 4, false, median_seconds(run_wasm, sink));
 #elif defined(__x86_64__)
     report("sse mul+add", 4, false, median_seconds(run_sse, sink));
+    if (__builtin_cpu_supports("fma"))
+        report("sse fma (128-bit: relaxed-simd madd)", 4, true, median_seconds(run_fma128, sink));
     if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))
         report("avx2 fma", 8, true, median_seconds(run_avx2, sink));
     if (__builtin_cpu_supports("avx512f"))

@@ -563,6 +563,7 @@ function read_config() {
         seed: num('seed', 0, 4294967295, true),
         split,
         normalize: $('normalize').checked,
+        augment: $('augment').value,
     };
 }
 
@@ -571,6 +572,9 @@ function write_config(c) {
     if ([...$('arch').options].some((o) => o.value === c.arch)) $('arch').value = c.arch;
     for (const k of ['epochs', 'batch', 'lr', 'dropout', 'seed']) if (c[k] != null) $(k).value = c[k];
     $('normalize').checked = !!c.normalize;
+    const aug = typeof c.augment === 'string' && c.augment ? c.augment : 'none';
+    if (![...$('augment').options].some((o) => o.value === aug)) $('augment').append(el('option', { value: aug, text: aug }));
+    $('augment').value = aug;
     if (/^actors:/.test(c.split || '')) {
         $('split').value = 'actors';
         $('actors').value = c.split.slice('actors:'.length);
