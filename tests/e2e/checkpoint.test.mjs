@@ -79,8 +79,10 @@ const finished = (page, pattern) => page.waitForFunction((p) => new RegExp(p).te
 test('a checkpoint resumed after a reload ends with the weights of the run that never stopped', async () => {
     const files = ravdess_files(1, 2);
     const { server, b, page } = await open_with(files, 150);
+    const augment = 'shift:24,time:2x20,coef:2x4'; // drawn per batch from the seed: resumes exactly too
     try {
         await page.fill('#seed', '4');
+        await page.selectOption('#augment', augment);
         // The unbroken run.
         await page.fill('#model-name-input', 'whole');
         await page.click('[data-testid="train-button"]');
@@ -100,12 +102,14 @@ test('a checkpoint resumed after a reload ends with the weights of the run that 
         await page.setInputFiles('[data-testid="file-input"]', files.slice().reverse());
         await wait_predictions(page, files.length);
         await page.fill('[data-testid="epochs-input"]', '7'); // the resume uses the checkpoint's own settings
+        assert.equal(await page.inputValue('#augment'), 'none');
         const resume = page.locator('#model-list tr[data-model="cut (checkpoint)"] [data-testid="resume-button"]');
         await resume.click();
         await finished(page, 'Saved as “cut”');
         const text = await page.evaluate(() => document.querySelector('#train-text').textContent);
         assert.match(text, /resumed at epoch \d+/, `${cut} / ${text}`);
         assert.equal(await page.inputValue('[data-testid="epochs-input"]'), '150');
+        assert.equal(await page.inputValue('#augment'), augment);
         const first = Number(await page.getAttribute('[data-testid="epoch-row"]', 'data-epoch'));
         assert.ok(first > 1, `the resumed run started at epoch ${first}`);
         assert.equal(await weights_hash(page, 'cut'), whole, 'resumed weights differ from the unbroken run');

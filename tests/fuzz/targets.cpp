@@ -4,6 +4,7 @@
 #include "core/audio/resample.h"
 #include "core/dsp/mfcc.h"
 #include "core/nn/model_io.h"
+#include "core/train/checkpoint.h"
 
 #include <cmath>
 #include <cstdlib>
@@ -79,6 +80,24 @@ int fuzz_model(const std::uint8_t* data, std::size_t size) {
     for (float v : p)
         sum += v;
     if (!(std::fabs(sum - 1.0f) < 1e-3f))
+        std::abort();
+    return 0;
+}
+
+int fuzz_state(const std::uint8_t* data, std::size_t size) {
+    aer::TrainState state;
+    aer::Status s = aer::parse_train_state(data, size, state);
+    if (!s.ok()) {
+        if (s.message.empty())
+            std::abort();
+        return 0;
+    }
+    std::vector<std::uint8_t> again;
+    aer::serialize_train_state(state, again);
+    aer::TrainState back;
+    if (!aer::parse_train_state(again.data(), again.size(), back).ok() || back.epochs_done != state.epochs_done ||
+        back.optimizer != state.optimizer || back.iterations != state.iterations || back.slots != state.slots ||
+        back.values != state.values || back.rngs != state.rngs)
         std::abort();
     return 0;
 }

@@ -18,4 +18,8 @@ int fuzz_mfcc(const std::uint8_t* data, std::size_t size);
 /// text follows, the rest is the .bin.
 int fuzz_model(const std::uint8_t* data, std::size_t size);
 
+/// The training-state parser (PREFIX.state): a state that parses must serialise back to bytes
+/// that parse to the same state.
+int fuzz_state(const std::uint8_t* data, std::size_t size);
+
 } // namespace aer_fuzz

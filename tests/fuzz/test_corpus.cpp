@@ -25,3 +25,4 @@ void run_corpus(const char* target, int (*fn)(const std::uint8_t*, std::size_t))
 TEST_CASE("fuzz corpus: wav", "[fuzz]") { run_corpus("wav", aer_fuzz::fuzz_wav); }
 TEST_CASE("fuzz corpus: mfcc", "[fuzz]") { run_corpus("mfcc", aer_fuzz::fuzz_mfcc); }
 TEST_CASE("fuzz corpus: model", "[fuzz]") { run_corpus("model", aer_fuzz::fuzz_model); }
+TEST_CASE("fuzz corpus: state", "[fuzz]") { run_corpus("state", aer_fuzz::fuzz_state); }

@@ -1,0 +1,6 @@
+// libFuzzer entry point for the training-state parser (PREFIX.state; built by scripts/fuzz).
+#include "tests/fuzz/targets.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+    return aer_fuzz::fuzz_state(data, size);
+}
