@@ -199,7 +199,8 @@ int cmd_train(const Args& in) {
     bool have_state = false;
     if (args.has("resume")) {
         const std::string from = model_prefix(args.get("resume"));
-        aer::Status s = aer::load_model_files(from, resumed, saved);
+        std::string note;
+        aer::Status s = aer::load_checkpoint(from, resumed, saved, state, have_state, note);
         if (!s.ok())
             return fail(s.message);
         const nlohmann::json& t = saved.training;
@@ -215,11 +216,8 @@ int cmd_train(const Args& in) {
         take("split", "split_spec");
         take("train-fraction", "train_fraction");
         take("augment", "augment");
-        s = aer::load_train_state_file(from, state);
-        have_state = s.ok() && state.epochs_done == int_field(t, "epochs_done", -1);
         if (!have_state)
-            std::fprintf(stderr, "note: %s\n",
-                         (s.ok() ? from + ".state is of another epoch than " + from + ".json" : s.message).c_str());
+            std::fprintf(stderr, "note: %s\n", note.c_str());
     }
     aer::TrainConfig cfg;
     long long seed = 1, epochs = cfg.epochs, batch = cfg.batch;
@@ -228,6 +226,12 @@ int cmd_train(const Args& in) {
         !args.get_int("batch", 1, 4096, batch, error) || !args.get_double("lr", 1e-9, 1e6, lr, error) ||
         !args.get_double("train-fraction", 0.05, 0.95, fraction, error) || !setup_kernels(args, error))
         return fail("train: " + error, kUsage);
+    {
+        aer::AugmentConfig probe; // refuse a bad spec before any file is read
+        aer::Status a = aer::parse_augment(args.get("augment", "none"), probe);
+        if (!a.ok())
+            return fail("train: " + a.message, kUsage);
+    }
     cfg.seed = std::uint32_t(seed);
     cfg.epochs = int(epochs);
     cfg.batch = int(batch);
@@ -335,9 +339,7 @@ int cmd_train(const Args& in) {
             print_progress(p, trainer, t_train, tty);
             if (p.epoch_done) { // checkpoint: a crash keeps the last finished epoch
                 info.training["epochs_done"] = cfg.first_epoch - 1 + int(trainer.history().size());
-                aer::Status c = aer::save_model_files(out, model, info);
-                if (c.ok())
-                    c = aer::save_train_state_file(out, trainer.state());
+                aer::Status c = aer::save_checkpoint(out, model, info, trainer.state());
                 if (!c.ok())
                     save_error = c;
             }
@@ -365,9 +367,7 @@ int cmd_train(const Args& in) {
     }
     info.training["epochs_done"] = cfg.first_epoch - 1 + int(trainer.history().size());
     info.training["train_seconds"] = train_s;
-    s = aer::save_model_files(out, model, info);
-    if (s.ok())
-        s = aer::save_train_state_file(out, trainer.state());
+    s = aer::save_checkpoint(out, model, info, trainer.state());
     if (!s.ok())
         return fail(s.message);
     report["history"] = history_json(trainer.history());

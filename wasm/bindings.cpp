@@ -286,6 +286,8 @@ class Trainer {
                                         b.data(), b.size(), m, saved);
         if (s.ok())
             s = aer::parse_train_state(st.data(), st.size(), resume_state_);
+        if (s.ok() && resume_state_.weights != aer::weights_digest(b.data(), b.size()))
+            s = aer::Status::error("the training state belongs to other weights than the model");
         if (!s.ok())
             return "resume: " + s.message;
         if (saved.labels != info_.labels)
@@ -439,8 +441,12 @@ class Trainer {
     }
     /// The training state that goes with model_bin() (the last finished epoch), for resume().
     val train_state() {
+        ModelFiles f;
+        aer::serialize_model(model_, info_, f.json, f.bin);
+        aer::TrainState st = trainer_.state();
+        st.weights = aer::weights_digest(f.bin.data(), f.bin.size());
         std::vector<std::uint8_t> bytes;
-        aer::serialize_train_state(trainer_.state(), bytes);
+        aer::serialize_train_state(st, bytes);
         return bytes_to_js(bytes);
     }
 

@@ -1,7 +1,6 @@
 #include "core/train/checkpoint.h"
 
 #include "core/nn/model.h"
-#include "core/nn/model_io.h"
 
 #include <nlohmann/json.hpp>
 
@@ -49,6 +48,17 @@ bool parse_hex64(const nlohmann::json& j, std::uint64_t& out) {
 
 Status bad(const std::string& why) { return Status::error("training state: " + why); }
 
+// Reads and parses the state file at `path`; the message names it.
+Status load_state_path(const std::string& path, TrainState& state) {
+    std::vector<std::uint8_t> bytes;
+    if (!read_file(path, bytes, 16 + kMaxStateHeaderBytes + std::size_t(kMaxParameters) * 4 * kMaxSlots))
+        return Status::error("cannot read " + path + " (missing, unreadable or too large)");
+    Status s = parse_train_state(bytes.data(), bytes.size(), state);
+    if (!s.ok())
+        return Status::error(path + ": " + s.message);
+    return Status{};
+}
+
 } // namespace
 
 void serialize_train_state(const TrainState& state, std::vector<std::uint8_t>& out) {
@@ -64,7 +74,8 @@ void serialize_train_state(const TrainState& state, std::vector<std::uint8_t>& o
                                                {"iterations", state.iterations},
                                                {"slots", state.slots},
                                                {"sizes", sizes},
-                                               {"rngs", rngs}})
+                                               {"rngs", rngs},
+                                               {"weights", hex64(state.weights)}})
                                    .dump();
     out.assign(kMagic, kMagic + 8);
     put_u32(out, kVersion);
@@ -90,7 +101,7 @@ Status parse_train_state(const std::uint8_t* bytes, std::size_t size, TrainState
     nlohmann::json h = nlohmann::json::parse(bytes + 16, bytes + 16 + header_size, nullptr, false);
     if (h.is_discarded() || !h.is_object())
         return bad("the header is not a JSON object");
-    for (const char* key : {"epochs_done", "optimizer", "iterations", "slots", "sizes", "rngs"})
+    for (const char* key : {"epochs_done", "optimizer", "iterations", "slots", "sizes", "rngs", "weights"})
         if (!h.contains(key))
             return bad(std::string("the header has no '") + key + "'");
     if (!h["epochs_done"].is_number_integer() || h["epochs_done"].get<long long>() < 1 ||
@@ -107,6 +118,8 @@ Status parse_train_state(const std::uint8_t* bytes, std::size_t size, TrainState
         return bad("sizes and rngs must be arrays");
     if (h["sizes"].size() > 100000 || h["rngs"].size() > 100000)
         return bad("too many parameters or random streams");
+    if (!parse_hex64(h["weights"], state.weights))
+        return bad("weights must be 16 lowercase hex digits");
     state.epochs_done = h["epochs_done"].get<int>();
     state.optimizer = h["optimizer"].get<std::string>();
     state.iterations = h["iterations"].get<long long>();
@@ -153,28 +166,71 @@ Status parse_train_state(const std::uint8_t* bytes, std::size_t size, TrainState
     return Status{};
 }
 
-Status save_train_state_file(const std::string& prefix, const TrainState& state) {
-    std::vector<std::uint8_t> bytes;
-    serialize_train_state(state, bytes);
-    const std::string path = prefix + ".state";
-    Status s = write_file(path + ".tmp", bytes.data(), bytes.size());
+std::uint64_t weights_digest(const std::uint8_t* bin, std::size_t size) {
+    std::uint64_t h = 0xcbf29ce484222325ULL;
+    for (std::size_t i = 0; i < size; ++i) {
+        h ^= bin[i];
+        h *= 0x100000001b3ULL;
+    }
+    return h;
+}
+
+Status save_checkpoint(const std::string& prefix, const Model& model, const ModelInfo& info, TrainState state) {
+    std::string json_text;
+    std::vector<std::uint8_t> bin, state_bytes;
+    Status s = serialize_model(model, info, json_text, bin);
     if (!s.ok())
         return s;
-    if (std::rename((path + ".tmp").c_str(), path.c_str()) != 0) {
-        std::remove((path + ".tmp").c_str());
-        return Status::error("cannot rename the saved state into " + path);
+    state.weights = weights_digest(bin.data(), bin.size());
+    serialize_train_state(state, state_bytes);
+    const std::string json_path = prefix + ".json", bin_path = prefix + ".bin", state_path = prefix + ".state";
+    s = write_file(state_path + ".tmp", state_bytes.data(), state_bytes.size());
+    if (s.ok())
+        s = write_file(bin_path + ".tmp", bin.data(), bin.size());
+    if (s.ok())
+        s = write_file(json_path + ".tmp", json_text.data(), json_text.size());
+    if (!s.ok()) {
+        for (const std::string& p : {state_path, bin_path, json_path})
+            std::remove((p + ".tmp").c_str());
+        return s;
+    }
+    // The old state stays as .prev: until the .bin is renamed, it is the one that matches.
+    std::rename(state_path.c_str(), (state_path + ".prev").c_str());
+    if (std::rename((state_path + ".tmp").c_str(), state_path.c_str()) != 0 ||
+        std::rename((bin_path + ".tmp").c_str(), bin_path.c_str()) != 0 ||
+        std::rename((json_path + ".tmp").c_str(), json_path.c_str()) != 0) {
+        for (const std::string& p : {state_path, bin_path, json_path})
+            std::remove((p + ".tmp").c_str());
+        return Status::error("cannot rename the saved files into " + prefix + ".json/.bin/.state");
     }
     return Status{};
 }
 
-Status load_train_state_file(const std::string& prefix, TrainState& state) {
-    const std::string path = prefix + ".state";
-    std::vector<std::uint8_t> bytes;
-    if (!read_file(path, bytes, 16 + kMaxStateHeaderBytes + std::size_t(kMaxParameters) * 4 * kMaxSlots))
-        return Status::error("cannot read " + path + " (missing, unreadable or too large)");
-    Status s = parse_train_state(bytes.data(), bytes.size(), state);
+Status load_checkpoint(const std::string& prefix, Model& model, ModelInfo& info, TrainState& state, bool& have_state,
+                       std::string& note) {
+    have_state = false;
+    note.clear();
+    std::vector<std::uint8_t> text, bin;
+    if (!read_file(prefix + ".json", text, kMaxModelJsonBytes))
+        return Status::error("cannot read " + prefix + ".json (missing, unreadable or larger than 16 MB)");
+    if (!read_file(prefix + ".bin", bin, std::size_t(kMaxParameters) * 4))
+        return Status::error("cannot read " + prefix + ".bin (missing, unreadable or too large)");
+    Status s = load_model(text.data(), text.size(), bin.data(), bin.size(), model, info);
     if (!s.ok())
-        return Status::error(path + ": " + s.message);
+        return Status::error(prefix + ".json: " + s.message);
+    const std::uint64_t digest = weights_digest(bin.data(), bin.size());
+    for (const std::string& path : {prefix + ".state", prefix + ".state.prev"}) {
+        TrainState st;
+        Status r = load_state_path(path, st);
+        if (r.ok() && st.weights == digest) {
+            state = std::move(st);
+            have_state = true;
+            info.training["epochs_done"] = state.epochs_done;
+            return Status{};
+        }
+        if (note.empty())
+            note = r.ok() ? path + " belongs to other weights than " + prefix + ".bin" : r.message;
+    }
     return Status{};
 }
 

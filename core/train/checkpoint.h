@@ -6,20 +6,29 @@
 // - the epochs finished,
 // - the optimiser's name, step count and state (Adam's m and v per parameter, SGD's velocity),
 // - the state of every dropout layer's random stream (core/nn/random.h),
+// - a digest of the PREFIX.bin it belongs to,
 // all as of the end of the last finished epoch (Trainer::state()).
+//
+// save_checkpoint() writes the three files through temporary files and renames them state, bin,
+// json, keeping the previous state as PREFIX.state.prev; load_checkpoint() uses whichever of
+// PREFIX.state and PREFIX.state.prev matches the .bin by its digest. So a process killed at any
+// point leaves a checkpoint that resumes exactly: the old one, the new one, or the new weights
+// with the old JSON (then the state, not the JSON, says how many epochs are done).
 //
 // PREFIX.state layout (little-endian):
 //   bytes 0..7   "AERSTATE"
 //   u32          version (1)
 //   u32          header length H (at most 1 MB)
 //   H bytes      JSON header: {"epochs_done": N, "optimizer": "adam"|"sgd", "iterations": K,
-//                 "slots": S, "sizes": [floats per parameter...], "rngs": [["16 hex digits" x 4]...]}
+//                 "slots": S, "sizes": [floats per parameter...], "rngs": [["16 hex digits" x 4]...],
+//                 "weights": "16 hex digits" (weights_digest() of the .bin)}
 //   float32      for each parameter i, for each slot s: sizes[i] values
 // Contract: parse_train_state() validates the bytes on their own (magic, version, header, types,
 // ranges, total size, finite values) and never crashes on hostile input; Trainer::init() checks
 // a parsed state against the model (parameter sizes, dropout layers) before using any of it.
 #pragma once
 
+#include "core/nn/model_io.h"
 #include "core/status.h"
 
 #include <array>
@@ -39,7 +48,11 @@ struct TrainState {
     int slots = 0;                           ///< state vectors per parameter (Adam 2)
     std::vector<std::vector<float>> values;  ///< slot s of parameter i at [i * slots + s]
     std::vector<std::array<std::uint64_t, 4>> rngs; ///< dropout streams, in layer order
+    std::uint64_t weights = 0;               ///< weights_digest() of the .bin this state goes with
 };
+
+/// FNV-1a (64-bit) of a .bin's bytes (caller-owned, read only): ties a state to its weights.
+std::uint64_t weights_digest(const std::uint8_t* bin, std::size_t size);
 
 /// The bytes of PREFIX.state for `state` (out is replaced).
 void serialize_train_state(const TrainState& state, std::vector<std::uint8_t>& out);
@@ -47,10 +60,15 @@ void serialize_train_state(const TrainState& state, std::vector<std::uint8_t>& o
 /// Parses and validates PREFIX.state bytes (owned by the caller, read only) into `state`.
 Status parse_train_state(const std::uint8_t* bytes, std::size_t size, TrainState& state);
 
-/// Writes PREFIX.state through PREFIX.state.tmp and a rename (a failed write keeps the old one).
-Status save_train_state_file(const std::string& prefix, const TrainState& state);
+/// Writes a checkpoint: PREFIX.json, PREFIX.bin and PREFIX.state (state.weights is set to the
+/// digest of the .bin written), in the order described above.
+Status save_checkpoint(const std::string& prefix, const Model& model, const ModelInfo& info, TrainState state);
 
-/// Reads and parses PREFIX.state; the message names the file.
-Status load_train_state_file(const std::string& prefix, TrainState& state);
+/// Loads PREFIX.json + PREFIX.bin into model/info, and into `state` the saved state that matches
+/// that .bin (have_state true; info.training["epochs_done"] is then the state's). Without one,
+/// have_state is false and `note` says why (missing, broken, or of other weights): the model still
+/// loads. Fails only when the model files do not load.
+Status load_checkpoint(const std::string& prefix, Model& model, ModelInfo& info, TrainState& state, bool& have_state,
+                       std::string& note);
 
 } // namespace aer

@@ -102,7 +102,7 @@ check "killed + resumed ends with the weights of the unbroken run, bit for bit" 
     --out "$tmp/whole" --cache "$tmp/cache" --threads 1 2> /dev/null > /dev/null
 check "2 epochs + 2 resumed = 4 epochs, bit for bit" cmp "$tmp/half.bin" "$tmp/whole.bin"
 check "the resume says it has the optimiser state" grep -q "with its optimiser state" "$tmp/half.err"
-rm -f "$tmp/whole.state"
+rm -f "$tmp/whole.state" "$tmp/whole.state.prev"
 "$aer" train --data "$tmp/data" --resume "$tmp/whole.json" --epochs 5 --out "$tmp/nostate" --cache "$tmp/cache" \
     --threads 1 2> "$tmp/nostate.err" > /dev/null
 check "a checkpoint without a state still resumes, and says what it lacks" grep -q "moments start afresh" "$tmp/nostate.err"
@@ -112,6 +112,10 @@ check "a broken state is named and not used" expect_exit 0 "$aer" train --data "
 check "the note names the state file" grep -q "whole.state" "$tmp/err"
 check "a finished checkpoint asks for more epochs" expect_exit 2 "$aer" train --data "$tmp/data" --resume "$tmp/long.json" \
     --split actors:2 --epochs 1 --out "$tmp/long2" --cache "$tmp/cache"
+
+check "a bad --augment is a usage error naming the part" expect_exit 2 "$aer" train --data "$tmp/data" \
+    --arch "$root/models/arch/tiny.json" --augment shift:x --out "$tmp/aug"
+check "the augment error names the part" grep -q "'shift:x'" "$tmp/err"
 
 # 6. Ctrl-C: training stops between batches, keeps the finished epochs, saves and reports.
 "$aer" train --data "$tmp/data" --arch "$root/models/arch/tiny.json" --split actors:2 --epochs 500 \

@@ -97,7 +97,7 @@ int fuzz_state(const std::uint8_t* data, std::size_t size) {
     aer::TrainState back;
     if (!aer::parse_train_state(again.data(), again.size(), back).ok() || back.epochs_done != state.epochs_done ||
         back.optimizer != state.optimizer || back.iterations != state.iterations || back.slots != state.slots ||
-        back.values != state.values || back.rngs != state.rngs)
+        back.values != state.values || back.rngs != state.rngs || back.weights != state.weights)
         std::abort();
     return 0;
 }

@@ -161,6 +161,7 @@ TEST_CASE("training state files: round trip, and every corruption refused with a
     s.slots = 2;
     s.values = {{1.0f, -2.5f}, {0.25f, 4.0f}, {}, {}, {3.0f}, {1e-8f}};
     s.rngs = {{1, 2, 3, 0xffffffffffffffffULL}};
+    s.weights = 0x0123456789abcdefULL;
     std::vector<std::uint8_t> bytes;
     serialize_train_state(s, bytes);
     TrainState back;
@@ -170,6 +171,7 @@ TEST_CASE("training state files: round trip, and every corruption refused with a
     CHECK(back.iterations == 123);
     CHECK(back.values == s.values);
     CHECK(back.rngs == s.rngs);
+    CHECK(back.weights == s.weights);
 
     // Every cut is refused (the values are counted against the header).
     for (std::size_t n = 0; n < bytes.size(); ++n)
@@ -211,4 +213,82 @@ TEST_CASE("training state files: round trip, and every corruption refused with a
             CHECK(back.epochs_done >= 1);
         }
     }
+}
+
+namespace {
+std::string temp_prefix(const std::string& name) {
+#ifdef __EMSCRIPTEN__
+    return "/tmp/aer_train_test_wasm_" + name;
+#else
+    return "/tmp/aer_train_test_native_" + name;
+#endif
+}
+
+void copy_file(const std::string& from, const std::string& to) {
+    std::vector<std::uint8_t> b;
+    REQUIRE(read_file(from, b, 1u << 30));
+    REQUIRE(write_file(to, b.data(), b.size()).ok());
+}
+} // namespace
+
+TEST_CASE("a checkpoint cut off between its renames still resumes exactly", "[train]") {
+    std::vector<float> x;
+    std::vector<int> y;
+    make_data(24, 1, x, y);
+    Model m;
+    REQUIRE(m.build(arch_with_dropout(), 2).ok());
+    TrainConfig cfg;
+    cfg.epochs = 3;
+    cfg.batch = 8;
+    Trainer t;
+    REQUIRE(t.init(&m, x, y, {}, {}, cfg).ok());
+    ModelInfo info;
+    info.labels = {"a", "b", "c"};
+    info.features.n_mfcc = 4; // the coefficients are the model's 4 steps
+    info.features.max_len = 3;
+    const std::string run = temp_prefix("ckpt_run"), e1 = temp_prefix("ckpt_e1"), cut = temp_prefix("ckpt_cut");
+    TrainProgress p;
+    REQUIRE(t.step(3, p).ok()); // epoch 1 (3 batches)
+    info.training["epochs_done"] = 1;
+    REQUIRE(save_checkpoint(run, m, info, t.state()).ok());
+    for (const char* ext : {".json", ".bin", ".state"})
+        copy_file(run + ext, e1 + ext);
+    REQUIRE(t.step(3, p).ok()); // epoch 2, saved over epoch 1: epoch 1's state stays as .prev
+    info.training["epochs_done"] = 2;
+    REQUIRE(save_checkpoint(run, m, info, t.state()).ok());
+
+    Model loaded;
+    ModelInfo got;
+    TrainState state;
+    bool have = false;
+    std::string note;
+    // Killed after the new state was renamed in, before the .bin: state 2 and prev 1, bin/json 1.
+    copy_file(e1 + ".json", cut + ".json");
+    copy_file(e1 + ".bin", cut + ".bin");
+    copy_file(run + ".state", cut + ".state");
+    copy_file(run + ".state.prev", cut + ".state.prev");
+    REQUIRE(load_checkpoint(cut, loaded, got, state, have, note).ok());
+    CHECK(have);
+    CHECK(state.epochs_done == 1); // .prev is the one that matches epoch 1's .bin
+    CHECK(got.training["epochs_done"] == 1);
+    // Killed after the .bin, before the .json: state 2, bin 2, json 1.
+    copy_file(run + ".bin", cut + ".bin");
+    REQUIRE(load_checkpoint(cut, loaded, got, state, have, note).ok());
+    CHECK(have);
+    CHECK(state.epochs_done == 2); // the state, not the JSON, says how far the weights got
+    CHECK(got.training["epochs_done"] == 2);
+    // A state of other weights is not used, and the note says so.
+    std::remove((cut + ".state.prev").c_str());
+    copy_file(e1 + ".state", cut + ".state");
+    REQUIRE(load_checkpoint(cut, loaded, got, state, have, note).ok());
+    CHECK_FALSE(have);
+    CHECK(note == cut + ".state belongs to other weights than " + cut + ".bin");
+    // No state at all: the model still loads, and the note names the missing file.
+    std::remove((cut + ".state").c_str());
+    REQUIRE(load_checkpoint(cut, loaded, got, state, have, note).ok());
+    CHECK_FALSE(have);
+    CHECK(note.find("cannot read " + cut + ".state") != std::string::npos);
+    // Without its .bin the checkpoint does not load.
+    std::remove((cut + ".bin").c_str());
+    CHECK(load_checkpoint(cut, loaded, got, state, have, note).message.find(cut + ".bin") != std::string::npos);
 }
