@@ -525,8 +525,13 @@ Status Model::predict(const float* inputs, int count, float* probs) {
     for (int start = 0; start < count; start += batch_) {
         int rows = count - start < batch_ ? count - start : batch_;
         const float* out = run(inputs + per * start, rows, false);
-        for (std::size_t i = 0; i < std::size_t(rows) * classes_; ++i)
+        for (std::size_t i = 0; i < std::size_t(rows) * classes_; ++i) {
+            // Finite weights can still overflow float32 (a hostile or broken model file).
+            if (!std::isfinite(out[i]))
+                return Status::error("model: the output for example " + std::to_string(start + int(i / classes_)) +
+                                     " is not a number (the input or the weights overflow float32)");
             probs[std::size_t(start) * classes_ + i] = out[i];
+        }
     }
     return Status{};
 }

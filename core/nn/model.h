@@ -114,7 +114,8 @@ class Model {
 
     /// Class probabilities of `count` examples (count x steps x features) into probs
     /// (count x classes, caller-owned), in inference mode, batch() at a time (reshapes to
-    /// min(count, 32) first if the model was never reshaped).
+    /// min(count, 32) first if the model was never reshaped). Fails, naming the example, when an
+    /// output is NaN or infinite (weights or inputs that overflow float32).
     Status predict(const float* inputs, int count, float* probs);
 
   private:

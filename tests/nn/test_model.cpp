@@ -317,6 +317,15 @@ TEST_CASE("predict in chunks equals forward; misuse is reported", "[nn]") {
     Model empty;
     CHECK(!empty.reshape(4).ok());
     CHECK(empty.forward(x.data(), false) == nullptr);
+
+    // Finite but huge weights overflow float32: predict says so instead of returning NaN
+    // probabilities (found by the model fuzzer: tests/fuzz/corpus/model/overflowing-weights.bin).
+    for (const Param<float>& p : m.parameters())
+        for (std::size_t k = 0; k < p.size; ++k)
+            p.value[k] = 3e38f;
+    m.after_update();
+    CHECK(m.predict(x.data(), 5, chunked.data()).message ==
+          "model: the output for example 0 is not a number (the input or the weights overflow float32)");
 }
 
 TEST_CASE("training and prediction agree across kernel backends (packed weights invalidated)", "[nn]") {
