@@ -15,6 +15,15 @@ namespace aer_test {
 inline std::string shared_data() { return AER_SHARED_DATA; }
 inline std::string librosa_ref(const std::string& name) { return shared_data() + "/librosa-ref/" + name; }
 
+/// A scratch path in /tmp for `name`, distinct for the native and the wasm suites (both may run at once).
+inline std::string temp_prefix(const std::string& name) {
+#ifdef __EMSCRIPTEN__
+    return "/tmp/aer_test_wasm_" + name;
+#else
+    return "/tmp/aer_test_native_" + name;
+#endif
+}
+
 inline std::vector<std::uint8_t> read_bytes(const std::string& path) {
     std::vector<std::uint8_t> out;
     std::FILE* f = std::fopen(path.c_str(), "rb");

@@ -375,7 +375,7 @@ Status save_model_files(const std::string& prefix, const Model& model, const Mod
     return Status{};
 }
 
-Status load_model_files(const std::string& prefix, Model& model, ModelInfo& info) {
+Status load_model_files(const std::string& prefix, Model& model, ModelInfo& info, std::vector<std::uint8_t>* bin_bytes) {
     std::vector<std::uint8_t> text, bin;
     if (!read_file(prefix + ".json", text, kMaxModelJsonBytes))
         return Status::error("cannot read " + prefix + ".json (missing, unreadable or larger than 16 MB)");
@@ -384,6 +384,8 @@ Status load_model_files(const std::string& prefix, Model& model, ModelInfo& info
     Status s = load_model(text.data(), text.size(), bin.data(), bin.size(), model, info);
     if (!s.ok())
         return Status::error(prefix + ".json: " + s.message);
+    if (bin_bytes)
+        bin_bytes->swap(bin);
     return Status{};
 }
 

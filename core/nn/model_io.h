@@ -60,8 +60,10 @@ Status serialize_model(const Model& model, const ModelInfo& info, std::string& j
 
 /// Writes PREFIX.json and PREFIX.bin (through temporary files and renames).
 Status save_model_files(const std::string& prefix, const Model& model, const ModelInfo& info);
-/// Reads PREFIX.json and PREFIX.bin and load_model()s them.
-Status load_model_files(const std::string& prefix, Model& model, ModelInfo& info);
+/// Reads PREFIX.json and PREFIX.bin and load_model()s them; bin_bytes (may be null) receives the
+/// .bin's bytes as read.
+Status load_model_files(const std::string& prefix, Model& model, ModelInfo& info,
+                        std::vector<std::uint8_t>* bin_bytes = nullptr);
 
 /// Writes `size` bytes to `path` (created or truncated); on a failed write the file is removed.
 Status write_file(const std::string& path, const void* data, std::size_t size);

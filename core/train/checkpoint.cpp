@@ -210,14 +210,10 @@ Status load_checkpoint(const std::string& prefix, Model& model, ModelInfo& info,
                        std::string& note) {
     have_state = false;
     note.clear();
-    std::vector<std::uint8_t> text, bin;
-    if (!read_file(prefix + ".json", text, kMaxModelJsonBytes))
-        return Status::error("cannot read " + prefix + ".json (missing, unreadable or larger than 16 MB)");
-    if (!read_file(prefix + ".bin", bin, std::size_t(kMaxParameters) * 4))
-        return Status::error("cannot read " + prefix + ".bin (missing, unreadable or too large)");
-    Status s = load_model(text.data(), text.size(), bin.data(), bin.size(), model, info);
+    std::vector<std::uint8_t> bin;
+    Status s = load_model_files(prefix, model, info, &bin);
     if (!s.ok())
-        return Status::error(prefix + ".json: " + s.message);
+        return s;
     const std::uint64_t digest = weights_digest(bin.data(), bin.size());
     for (const std::string& path : {prefix + ".state", prefix + ".state.prev"}) {
         TrainState st;

@@ -37,13 +37,7 @@ void make_model(Model& m, ModelInfo& info) {
     info.training = {{"epochs", 3}, {"note", "test"}};
 }
 
-std::string temp_prefix(const std::string& name) {
-#ifdef __EMSCRIPTEN__
-    return "/tmp/aer_nn_test_wasm_" + name;
-#else
-    return "/tmp/aer_nn_test_native_" + name;
-#endif
-}
+using aer_test::temp_prefix;
 
 bool contains(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
 

@@ -7,6 +7,8 @@
 
 #include "tests/train/synthetic.h"
 
+#include "tests/test_util.h"
+
 #include <catch2/catch.hpp>
 
 #include <cstring>
@@ -216,13 +218,7 @@ TEST_CASE("training state files: round trip, and every corruption refused with a
 }
 
 namespace {
-std::string temp_prefix(const std::string& name) {
-#ifdef __EMSCRIPTEN__
-    return "/tmp/aer_train_test_wasm_" + name;
-#else
-    return "/tmp/aer_train_test_native_" + name;
-#endif
-}
+using aer_test::temp_prefix;
 
 void copy_file(const std::string& from, const std::string& to) {
     std::vector<std::uint8_t> b;
