@@ -3,12 +3,12 @@
 // wasm/native gap is seen for what it is. One JSON line per instruction set:
 //   {"isa": "wasm-simd128 mul+add", "lanes": 4, "fma": false, "gflops": ...}
 // Natively: SSE mul+add (the instructions V8 emits for wasm's f32x4.mul/add), 128-bit FMA (what
-// relaxed SIMD's f32x4.relaxed_madd would give), AVX2 FMA and AVX-512 FMA where the CPU has them; in wasm (node build/wasm-st/bench_peak.js): simd128 mul+add.
-// Each runs kChains independent accumulator chains (enough to cover the latency of every FP pipe)
-// for a fixed number of iterations, median of 15 calls.
-// In wasm run it with node's --no-liftoff: node 20 keeps these few long calls in V8's baseline
-// compiler (Liftoff, about a quarter of the speed), whereas the project's kernels, called
-// thousands of times, run optimised (bench-nn gives the same figures with and without the flag).
+// relaxed SIMD's f32x4.relaxed_madd would give), AVX2 FMA and AVX-512 FMA where the CPU has them; in wasm
+// (node build/wasm-st/bench_peak.js): simd128 mul+add. Each runs kChains independent accumulator chains
+// (enough to cover the latency of every FP pipe) for a fixed number of iterations, median of 15 calls. In
+// wasm run it with node's --no-liftoff: node 20 keeps these few long calls in V8's baseline compiler
+// (Liftoff, about a quarter of the speed), whereas the project's kernels, called thousands of times, run
+// optimised (bench-nn gives the same figures with and without the flag).
 //   node --no-experimental-fetch --no-liftoff build/wasm-st/bench_peak.js
 //   bench_peak
 #include <algorithm>

@@ -8,7 +8,9 @@ namespace aer {
 namespace {
 
 // A whole number in [lo, hi].
-int uniform_int(Rng& rng, int lo, int hi) { return lo + int(rng.uniform() * double(hi - lo + 1)); }
+int uniform_int(Rng& rng, int lo, int hi) {
+    return lo + int(rng.uniform() * double(hi - lo + 1));
+}
 
 bool parse_count(const std::string& s, int lo, int hi, int& out) {
     if (s.empty() || s.size() > 6)
@@ -36,7 +38,8 @@ Status parse_augment(const std::string& spec, AugmentConfig& out) {
             end = spec.size();
         const std::string part = spec.substr(start, end - start);
         const std::size_t colon = part.find(':');
-        const std::string key = part.substr(0, colon), value = colon == std::string::npos ? "" : part.substr(colon + 1);
+        const std::string key = part.substr(0, colon),
+                          value = colon == std::string::npos ? "" : part.substr(colon + 1);
         bool ok = false;
         if (key == "shift") {
             ok = parse_count(value, 0, 10000, c.max_shift);
@@ -48,7 +51,8 @@ Status parse_augment(const std::string& spec, AugmentConfig& out) {
                  parse_count(value.substr(x + 1), 0, 10000, width);
         }
         if (!ok)
-            return Status::error("augment: '" + part + "' is not shift:N, time:MxW or coef:MxW (e.g. shift:20,time:2x16,coef:2x3)");
+            return Status::error("augment: '" + part +
+                                 "' is not shift:N, time:MxW or coef:MxW (e.g. shift:20,time:2x16,coef:2x3)");
         start = end + 1;
     }
     out = c;

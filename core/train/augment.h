@@ -21,14 +21,16 @@
 namespace aer {
 
 struct AugmentConfig {
-    int max_shift = 0;   ///< frames, >= 0
-    int time_masks = 0;  ///< masks per example
-    int time_width = 0;  ///< frames, the widest mask
+    int max_shift = 0;  ///< frames, >= 0
+    int time_masks = 0; ///< masks per example
+    int time_width = 0; ///< frames, the widest mask
     int coef_masks = 0;
-    int coef_width = 0;  ///< coefficients
+    int coef_width = 0;        ///< coefficients
     bool time_is_steps = true; ///< the layout: frames are the steps (else the features)
 
-    bool active() const { return max_shift > 0 || (time_masks > 0 && time_width > 0) || (coef_masks > 0 && coef_width > 0); }
+    bool active() const {
+        return max_shift > 0 || (time_masks > 0 && time_width > 0) || (coef_masks > 0 && coef_width > 0);
+    }
 };
 
 /// Parses "none" or a comma-separated list of shift:N, time:MxW, coef:MxW (e.g.

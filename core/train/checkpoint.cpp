@@ -21,7 +21,8 @@ void put_u32(std::vector<std::uint8_t>& out, std::uint32_t v) {
 }
 
 std::uint32_t get_u32(const std::uint8_t* p) {
-    return std::uint32_t(p[0]) | std::uint32_t(p[1]) << 8 | std::uint32_t(p[2]) << 16 | std::uint32_t(p[3]) << 24;
+    return std::uint32_t(p[0]) | std::uint32_t(p[1]) << 8 | std::uint32_t(p[2]) << 16 |
+           std::uint32_t(p[3]) << 24;
 }
 
 std::string hex64(std::uint64_t v) {
@@ -46,7 +47,9 @@ bool parse_hex64(const nlohmann::json& j, std::uint64_t& out) {
     return true;
 }
 
-Status bad(const std::string& why) { return Status::error("training state: " + why); }
+Status bad(const std::string& why) {
+    return Status::error("training state: " + why);
+}
 
 // Reads and parses the state file at `path`; the message names it.
 Status load_state_path(const std::string& path, TrainState& state) {
@@ -112,7 +115,8 @@ Status parse_train_state(const std::uint8_t* bytes, std::size_t size, TrainState
     if (!h["iterations"].is_number_integer() || h["iterations"].get<long long>() < 0 ||
         h["iterations"].get<long long>() > (1LL << 40))
         return bad("iterations must be a non-negative integer");
-    if (!h["slots"].is_number_integer() || h["slots"].get<long long>() < 0 || h["slots"].get<long long>() > kMaxSlots)
+    if (!h["slots"].is_number_integer() || h["slots"].get<long long>() < 0 ||
+        h["slots"].get<long long>() > kMaxSlots)
         return bad("slots must be within 0..2");
     if (!h["sizes"].is_array() || !h["rngs"].is_array())
         return bad("sizes and rngs must be arrays");
@@ -175,7 +179,8 @@ std::uint64_t weights_digest(const std::uint8_t* bin, std::size_t size) {
     return h;
 }
 
-Status save_checkpoint(const std::string& prefix, const Model& model, const ModelInfo& info, TrainState state) {
+Status save_checkpoint(const std::string& prefix, const Model& model, const ModelInfo& info,
+                       TrainState state) {
     std::string json_text;
     std::vector<std::uint8_t> bin, state_bytes;
     Status s = serialize_model(model, info, json_text, bin);
@@ -183,7 +188,8 @@ Status save_checkpoint(const std::string& prefix, const Model& model, const Mode
         return s;
     state.weights = weights_digest(bin.data(), bin.size());
     serialize_train_state(state, state_bytes);
-    const std::string json_path = prefix + ".json", bin_path = prefix + ".bin", state_path = prefix + ".state";
+    const std::string json_path = prefix + ".json", bin_path = prefix + ".bin",
+                      state_path = prefix + ".state";
     s = write_file(state_path + ".tmp", state_bytes.data(), state_bytes.size());
     if (s.ok())
         s = write_file(bin_path + ".tmp", bin.data(), bin.size());
@@ -206,8 +212,8 @@ Status save_checkpoint(const std::string& prefix, const Model& model, const Mode
     return Status{};
 }
 
-Status load_checkpoint(const std::string& prefix, Model& model, ModelInfo& info, TrainState& state, bool& have_state,
-                       std::string& note) {
+Status load_checkpoint(const std::string& prefix, Model& model, ModelInfo& info, TrainState& state,
+                       bool& have_state, std::string& note) {
     have_state = false;
     note.clear();
     std::vector<std::uint8_t> bin;

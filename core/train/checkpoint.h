@@ -42,13 +42,13 @@ namespace aer {
 constexpr std::size_t kMaxStateHeaderBytes = 1u << 20;
 
 struct TrainState {
-    int epochs_done = 0;                     ///< finished epochs (the run resumes at the next)
-    std::string optimizer;                   ///< "adam" or "sgd"
-    long long iterations = 0;                ///< optimiser steps taken
-    int slots = 0;                           ///< state vectors per parameter (Adam 2)
-    std::vector<std::vector<float>> values;  ///< slot s of parameter i at [i * slots + s]
+    int epochs_done = 0;                            ///< finished epochs (the run resumes at the next)
+    std::string optimizer;                          ///< "adam" or "sgd"
+    long long iterations = 0;                       ///< optimiser steps taken
+    int slots = 0;                                  ///< state vectors per parameter (Adam 2)
+    std::vector<std::vector<float>> values;         ///< slot s of parameter i at [i * slots + s]
     std::vector<std::array<std::uint64_t, 4>> rngs; ///< dropout streams, in layer order
-    std::uint64_t weights = 0;               ///< weights_digest() of the .bin this state goes with
+    std::uint64_t weights = 0;                      ///< weights_digest() of the .bin this state goes with
 };
 
 /// FNV-1a (64-bit) of a .bin's bytes (caller-owned, read only): ties a state to its weights.
@@ -62,13 +62,14 @@ Status parse_train_state(const std::uint8_t* bytes, std::size_t size, TrainState
 
 /// Writes a checkpoint: PREFIX.json, PREFIX.bin and PREFIX.state (state.weights is set to the
 /// digest of the .bin written), in the order described above.
-Status save_checkpoint(const std::string& prefix, const Model& model, const ModelInfo& info, TrainState state);
+Status save_checkpoint(const std::string& prefix, const Model& model, const ModelInfo& info,
+                       TrainState state);
 
 /// Loads PREFIX.json + PREFIX.bin into model/info, and into `state` the saved state that matches
 /// that .bin (have_state true; info.training["epochs_done"] is then the state's). Without one,
 /// have_state is false and `note` says why (missing, broken, or of other weights): the model still
 /// loads. Fails only when the model files do not load.
-Status load_checkpoint(const std::string& prefix, Model& model, ModelInfo& info, TrainState& state, bool& have_state,
-                       std::string& note);
+Status load_checkpoint(const std::string& prefix, Model& model, ModelInfo& info, TrainState& state,
+                       bool& have_state, std::string& note);
 
 } // namespace aer

@@ -11,7 +11,8 @@ namespace aer_test {
 
 /// n examples of 4 steps x 3 features in 3 classes (class k: a bump of 1 on feature k, plus
 /// N(0, noise) everywhere); x is n x 12 floats, y the classes (i % 3).
-inline void make_separable_data(int n, std::uint32_t seed, float noise, std::vector<float>& x, std::vector<int>& y) {
+inline void make_separable_data(int n, std::uint32_t seed, float noise, std::vector<float>& x,
+                                std::vector<int>& y) {
     std::mt19937 rng(seed);
     std::normal_distribution<float> gauss(0.0f, noise);
     x.assign(std::size_t(n) * 12, 0.0f);
@@ -21,7 +22,8 @@ inline void make_separable_data(int n, std::uint32_t seed, float noise, std::vec
         y[std::size_t(i)] = k;
         for (int t = 0; t < 4; ++t)
             for (int f = 0; f < 3; ++f)
-                x[std::size_t(i) * 12 + std::size_t(t) * 3 + std::size_t(f)] = gauss(rng) + (f == k ? 1.0f : 0.0f);
+                x[std::size_t(i) * 12 + std::size_t(t) * 3 + std::size_t(f)] =
+                    gauss(rng) + (f == k ? 1.0f : 0.0f);
     }
 }
 

@@ -13,7 +13,9 @@ using namespace aer;
 namespace {
 
 // One example of `frames` x `coefs` with distinct non-zero values, value(t, q) = 1 + t + 1000 q.
-float value(int t, int q) { return float(1 + t + 1000 * q); }
+float value(int t, int q) {
+    return float(1 + t + 1000 * q);
+}
 
 std::vector<float> example(int frames, int coefs, bool time_is_steps) {
     std::vector<float> x(std::size_t(frames) * std::size_t(coefs));

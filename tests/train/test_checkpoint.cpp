@@ -55,8 +55,8 @@ Run train(int epochs, const std::string* json = nullptr, const std::vector<std::
     Model m;
     if (json) {
         ModelInfo info;
-        REQUIRE(load_model(reinterpret_cast<const std::uint8_t*>(json->data()), json->size(), bin->data(), bin->size(),
-                           m, info)
+        REQUIRE(load_model(reinterpret_cast<const std::uint8_t*>(json->data()), json->size(), bin->data(),
+                           bin->size(), m, info)
                     .ok());
     } else {
         REQUIRE(m.build(arch_with_dropout(), 9).ok());
@@ -112,12 +112,14 @@ TEST_CASE("a run resumed from its model files and state equals the run that neve
     CHECK(resumed.history[1].loss == whole.history[4].loss);
     CHECK(resumed.history[1].val_loss == whole.history[4].val_loss);
     REQUIRE(resumed.weights.size() == whole.weights.size());
-    CHECK(std::memcmp(resumed.weights.data(), whole.weights.data(), whole.weights.size() * sizeof(float)) == 0);
+    CHECK(std::memcmp(resumed.weights.data(), whole.weights.data(), whole.weights.size() * sizeof(float)) ==
+          0);
 
     // Without the state (fresh Adam moments and dropout streams) the run ends elsewhere: the state
     // is what makes the resume exact.
     const Run without = train(5, &json, &bin, nullptr, 4);
-    CHECK(std::memcmp(without.weights.data(), whole.weights.data(), whole.weights.size() * sizeof(float)) != 0);
+    CHECK(std::memcmp(without.weights.data(), whole.weights.data(), whole.weights.size() * sizeof(float)) !=
+          0);
 }
 
 TEST_CASE("a state that does not fit the run is refused before anything changes", "[train]") {
@@ -141,7 +143,8 @@ TEST_CASE("a state that does not fit the run is refused before anything changes"
     Trainer u;
     TrainState s = good;
     s.rngs.pop_back();
-    CHECK(u.init(&other, x, y, {}, {}, cfg, &s).message == "trainer: the saved state has 1 dropout streams, the model has 2");
+    CHECK(u.init(&other, x, y, {}, {}, cfg, &s).message ==
+          "trainer: the saved state has 1 dropout streams, the model has 2");
     s = good;
     s.values[0].pop_back();
     CHECK(u.init(&other, x, y, {}, {}, cfg, &s).message.find("lstm_0/kernel' has 95 values, expected 96") !=
@@ -149,10 +152,12 @@ TEST_CASE("a state that does not fit the run is refused before anything changes"
     s = good;
     s.optimizer = "sgd";
     s.slots = 1;
-    CHECK(u.init(&other, x, y, {}, {}, cfg, &s).message == "trainer: the saved state is of optimizer 'sgd', this run uses 'adam'");
+    CHECK(u.init(&other, x, y, {}, {}, cfg, &s).message ==
+          "trainer: the saved state is of optimizer 'sgd', this run uses 'adam'");
     s = good;
     s.epochs_done = 3;
-    CHECK(u.init(&other, x, y, {}, {}, cfg, &s).message == "trainer: the saved state already finished 3 of 3 epochs");
+    CHECK(u.init(&other, x, y, {}, {}, cfg, &s).message ==
+          "trainer: the saved state already finished 3 of 3 epochs");
 }
 
 TEST_CASE("training state files: round trip, and every corruption refused with a message", "[train]") {
@@ -180,28 +185,34 @@ TEST_CASE("training state files: round trip, and every corruption refused with a
         CHECK_FALSE(parse_train_state(bytes.data(), n, back).ok());
     std::vector<std::uint8_t> longer = bytes;
     longer.push_back(0);
-    CHECK(parse_train_state(longer.data(), longer.size(), back).message.find("truncated or padded") != std::string::npos);
+    CHECK(parse_train_state(longer.data(), longer.size(), back).message.find("truncated or padded") !=
+          std::string::npos);
     std::vector<std::uint8_t> b = bytes;
     b[0] = 'X';
-    CHECK(parse_train_state(b.data(), b.size(), back).message == "training state: not an aer training state (no AERSTATE header)");
+    CHECK(parse_train_state(b.data(), b.size(), back).message ==
+          "training state: not an aer training state (no AERSTATE header)");
     b = bytes;
     b[8] = 2;
-    CHECK(parse_train_state(b.data(), b.size(), back).message == "training state: version 2 is not supported (only 1)");
+    CHECK(parse_train_state(b.data(), b.size(), back).message ==
+          "training state: version 2 is not supported (only 1)");
     b = bytes;
     b[12] = 0xff;
     b[13] = 0xff;
     b[14] = 0xff;
-    CHECK(parse_train_state(b.data(), b.size(), back).message == "training state: the header length runs past the end of the file");
+    CHECK(parse_train_state(b.data(), b.size(), back).message ==
+          "training state: the header length runs past the end of the file");
     // A NaN among the values.
     b = bytes;
     const std::uint32_t nan_bits = 0x7fc00000u;
     std::memcpy(b.data() + b.size() - 4, &nan_bits, 4);
-    CHECK(parse_train_state(b.data(), b.size(), back).message == "training state: a value of parameter 2 is not finite");
+    CHECK(parse_train_state(b.data(), b.size(), back).message ==
+          "training state: a value of parameter 2 is not finite");
     // An all-zero random stream (xoshiro256** would be stuck at zero).
     TrainState z = s;
     z.rngs = {{0, 0, 0, 0}};
     serialize_train_state(z, b);
-    CHECK(parse_train_state(b.data(), b.size(), back).message == "training state: a random stream is all zero");
+    CHECK(parse_train_state(b.data(), b.size(), back).message ==
+          "training state: a random stream is all zero");
 
     // Random mutations never crash and a success is self-consistent.
     std::mt19937 rng(4);
@@ -242,7 +253,8 @@ TEST_CASE("a checkpoint cut off between its renames still resumes exactly", "[tr
     info.labels = {"a", "b", "c"};
     info.features.n_mfcc = 4; // the coefficients are the model's 4 steps
     info.features.max_len = 3;
-    const std::string run = temp_prefix("ckpt_run"), e1 = temp_prefix("ckpt_e1"), cut = temp_prefix("ckpt_cut");
+    const std::string run = temp_prefix("ckpt_run"), e1 = temp_prefix("ckpt_e1"),
+                      cut = temp_prefix("ckpt_cut");
     TrainProgress p;
     REQUIRE(t.step(3, p).ok()); // epoch 1 (3 batches)
     info.training["epochs_done"] = 1;
@@ -286,5 +298,6 @@ TEST_CASE("a checkpoint cut off between its renames still resumes exactly", "[tr
     CHECK(note.find("cannot read " + cut + ".state") != std::string::npos);
     // Without its .bin the checkpoint does not load.
     std::remove((cut + ".bin").c_str());
-    CHECK(load_checkpoint(cut, loaded, got, state, have, note).message.find(cut + ".bin") != std::string::npos);
+    CHECK(load_checkpoint(cut, loaded, got, state, have, note).message.find(cut + ".bin") !=
+          std::string::npos);
 }
