@@ -200,8 +200,19 @@ Status save_checkpoint(const std::string& prefix, const Model& model, const Mode
             std::remove((p + ".tmp").c_str());
         return s;
     }
-    // The old state stays as .prev: until the .bin is renamed, it is the one that matches.
-    std::rename(state_path.c_str(), (state_path + ".prev").c_str());
+    // The old state is copied to .prev (copy + rename, so that .state itself never goes missing):
+    // until the new .bin is renamed in, .prev is the state that matches the weights on disk.
+    std::vector<std::uint8_t> old_state;
+    if (read_file(state_path, old_state,
+                  16 + kMaxStateHeaderBytes + std::size_t(kMaxParameters) * 4 * kMaxSlots)) {
+        s = write_file(state_path + ".prev.tmp", old_state.data(), old_state.size());
+        if (!s.ok() || std::rename((state_path + ".prev.tmp").c_str(), (state_path + ".prev").c_str()) != 0) {
+            for (const std::string& p : {state_path, bin_path, json_path, state_path + ".prev"})
+                std::remove((p + ".tmp").c_str());
+            return s.ok() ? Status::error("cannot rename the previous state into " + state_path + ".prev")
+                          : s;
+        }
+    }
     if (std::rename((state_path + ".tmp").c_str(), state_path.c_str()) != 0 ||
         std::rename((bin_path + ".tmp").c_str(), bin_path.c_str()) != 0 ||
         std::rename((json_path + ".tmp").c_str(), json_path.c_str()) != 0) {

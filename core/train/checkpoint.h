@@ -10,7 +10,7 @@
 // all as of the end of the last finished epoch (Trainer::state()).
 //
 // save_checkpoint() writes the three files through temporary files and renames them state, bin,
-// json, keeping the previous state as PREFIX.state.prev; load_checkpoint() uses whichever of
+// json, first copying the previous state to PREFIX.state.prev (so PREFIX.state never goes missing); load_checkpoint() uses whichever of
 // PREFIX.state and PREFIX.state.prev matches the .bin by its digest. So a process killed at any
 // point leaves a checkpoint that resumes exactly: the old one, the new one, or the new weights
 // with the old JSON (then the state, not the JSON, says how many epochs are done).
