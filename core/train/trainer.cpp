@@ -11,6 +11,24 @@ namespace {
 double now_ms() {
     return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now().time_since_epoch()).count();
 }
+
+// Puts a saved state into the optimiser and the model's dropout streams (a resume, or a Stop
+// going back to the last finished epoch). Fails, changing nothing, when it does not fit them.
+Status apply_state(const TrainState& state, Model& model, Optimizer& optimizer) {
+    if (state.optimizer != optimizer.name() || state.slots != optimizer.slots())
+        return Status::error("the saved state is of optimizer '" + state.optimizer + "', this run uses '" +
+                             optimizer.name() + "'");
+    std::vector<Rng*> streams = model.random_streams();
+    if (state.rngs.size() != streams.size())
+        return Status::error("the saved state has " + std::to_string(state.rngs.size()) +
+                             " dropout streams, the model has " + std::to_string(streams.size()));
+    Status s = optimizer.restore(model.parameters(), state.iterations, state.values);
+    if (!s.ok())
+        return s;
+    for (std::size_t i = 0; i < streams.size(); ++i)
+        streams[i]->set_state(state.rngs[i]); // parse_train_state() refuses all-zero states
+    return Status{};
+}
 } // namespace
 
 Status Trainer::init(Model* model, std::vector<float> train_x, std::vector<int> train_y, std::vector<float> val_x,
@@ -52,18 +70,9 @@ Status Trainer::init(Model* model, std::vector<float> train_x, std::vector<int> 
         return Status::error("trainer: unknown optimizer '" + config.optimizer + "' (adam, sgd)");
     }
     if (resume) {
-        if (resume->optimizer != optimizer_->name() || resume->slots != optimizer_->slots())
-            return Status::error("trainer: the saved state is of optimizer '" + resume->optimizer + "', this run uses '" +
-                                 optimizer_->name() + "'");
-        std::vector<Rng*> streams = model->random_streams();
-        if (resume->rngs.size() != streams.size())
-            return Status::error("trainer: the saved state has " + std::to_string(resume->rngs.size()) +
-                                 " dropout streams, the model has " + std::to_string(streams.size()));
-        Status s = optimizer_->restore(model->parameters(), resume->iterations, resume->values);
+        Status s = apply_state(*resume, *model, *optimizer_);
         if (!s.ok())
             return Status::error("trainer: " + s.message);
-        for (std::size_t i = 0; i < streams.size(); ++i)
-            streams[i]->set_state(resume->rngs[i]); // parse_train_state() refused all-zero states
     }
     model_ = model;
     config_ = config;
@@ -114,10 +123,7 @@ void Trainer::restore_last_epoch() {
     for (std::size_t i = 0; i < params.size() && i < last_good_.size(); ++i)
         std::memcpy(params[i].value, last_good_[i].data(), params[i].size * sizeof(float));
     model_->after_update();
-    optimizer_->restore(params, saved_.iterations, saved_.values); // the same list: cannot fail
-    std::vector<Rng*> streams = model_->random_streams();
-    for (std::size_t i = 0; i < streams.size() && i < saved_.rngs.size(); ++i)
-        streams[i]->set_state(saved_.rngs[i]);
+    apply_state(saved_, *model_, *optimizer_); // snapshot() took it from these: it fits
 }
 
 void Trainer::evaluate(const std::vector<float>& x, const std::vector<int>& y, double& loss, double& acc) {
