@@ -227,8 +227,7 @@ int cmd_train(const Args& in) {
         !args.get_double("train-fraction", 0.05, 0.95, fraction, error) || !setup_kernels(args, error))
         return fail("train: " + error, kUsage);
     {
-        aer::AugmentConfig probe; // refuse a bad spec before any file is read
-        aer::Status a = aer::parse_augment(args.get("augment", "none"), probe);
+        aer::Status a = aer::parse_augment(args.get("augment", "none"), cfg.augment); // before any file is read
         if (!a.ok())
             return fail("train: " + a.message, kUsage);
     }
@@ -305,9 +304,6 @@ int cmd_train(const Args& in) {
         std::fprintf(stderr, "note: %d tensors of lstm_0 start from %s\n", copied, args.get("init-from").c_str());
     }
     cfg.augment.time_is_steps = model.orientation() == aer::Orientation::frames_as_steps;
-    s = aer::parse_augment(args.get("augment", "none"), cfg.augment);
-    if (!s.ok())
-        return fail("train: " + s.message, kUsage);
     if (args.has("normalize") && !args.has("resume"))
         aer::fit_normalization(data, split.train, info);
 
@@ -338,7 +334,7 @@ int cmd_train(const Args& in) {
         [&](const aer::TrainProgress& p) {
             print_progress(p, trainer, t_train, tty);
             if (p.epoch_done) { // checkpoint: a crash keeps the last finished epoch
-                info.training["epochs_done"] = cfg.first_epoch - 1 + int(trainer.history().size());
+                info.training["epochs_done"] = trainer.state().epochs_done;
                 aer::Status c = aer::save_checkpoint(out, model, info, trainer.state());
                 if (!c.ok())
                     save_error = c;
@@ -365,7 +361,7 @@ int cmd_train(const Args& in) {
     } else {
         report = {{"labels", data.labels}, {"n", 0}};
     }
-    info.training["epochs_done"] = cfg.first_epoch - 1 + int(trainer.history().size());
+    info.training["epochs_done"] = trainer.state().epochs_done;
     info.training["train_seconds"] = train_s;
     s = aer::save_checkpoint(out, model, info, trainer.state());
     if (!s.ok())
