@@ -14,6 +14,9 @@ namespace {
 constexpr char kMagic[8] = {'A', 'E', 'R', 'S', 'T', 'A', 'T', 'E'};
 constexpr std::uint32_t kVersion = 1;
 constexpr int kMaxSlots = 2;
+// The largest state file: magic, version and header length, the header, two slots of the largest model.
+constexpr std::size_t kMaxStateBytes =
+    16 + kMaxStateHeaderBytes + std::size_t(kMaxParameters) * 4 * kMaxSlots;
 
 void put_u32(std::vector<std::uint8_t>& out, std::uint32_t v) {
     for (int i = 0; i < 4; ++i)
@@ -54,7 +57,7 @@ Status bad(const std::string& why) {
 // Reads and parses the state file at `path`; the message names it.
 Status load_state_path(const std::string& path, TrainState& state) {
     std::vector<std::uint8_t> bytes;
-    if (!read_file(path, bytes, 16 + kMaxStateHeaderBytes + std::size_t(kMaxParameters) * 4 * kMaxSlots))
+    if (!read_file(path, bytes, kMaxStateBytes))
         return Status::error("cannot read " + path + " (missing, unreadable or too large)");
     Status s = parse_train_state(bytes.data(), bytes.size(), state);
     if (!s.ok())
@@ -190,36 +193,32 @@ Status save_checkpoint(const std::string& prefix, const Model& model, const Mode
     serialize_train_state(state, state_bytes);
     const std::string json_path = prefix + ".json", bin_path = prefix + ".bin",
                       state_path = prefix + ".state";
+    auto fail = [&](Status why) { // leaves no temporary file behind
+        for (const std::string& p : {state_path, bin_path, json_path, state_path + ".prev"})
+            std::remove((p + ".tmp").c_str());
+        return why;
+    };
     s = write_file(state_path + ".tmp", state_bytes.data(), state_bytes.size());
     if (s.ok())
         s = write_file(bin_path + ".tmp", bin.data(), bin.size());
     if (s.ok())
         s = write_file(json_path + ".tmp", json_text.data(), json_text.size());
-    if (!s.ok()) {
-        for (const std::string& p : {state_path, bin_path, json_path})
-            std::remove((p + ".tmp").c_str());
-        return s;
-    }
+    if (!s.ok())
+        return fail(s);
     // The old state is copied to .prev (copy + rename, so that .state itself never goes missing):
     // until the new .bin is renamed in, .prev is the state that matches the weights on disk.
     std::vector<std::uint8_t> old_state;
-    if (read_file(state_path, old_state,
-                  16 + kMaxStateHeaderBytes + std::size_t(kMaxParameters) * 4 * kMaxSlots)) {
+    if (read_file(state_path, old_state, kMaxStateBytes)) {
         s = write_file(state_path + ".prev.tmp", old_state.data(), old_state.size());
-        if (!s.ok() || std::rename((state_path + ".prev.tmp").c_str(), (state_path + ".prev").c_str()) != 0) {
-            for (const std::string& p : {state_path, bin_path, json_path, state_path + ".prev"})
-                std::remove((p + ".tmp").c_str());
-            return s.ok() ? Status::error("cannot rename the previous state into " + state_path + ".prev")
-                          : s;
-        }
+        if (!s.ok())
+            return fail(s);
+        if (std::rename((state_path + ".prev.tmp").c_str(), (state_path + ".prev").c_str()) != 0)
+            return fail(Status::error("cannot rename the previous state into " + state_path + ".prev"));
     }
     if (std::rename((state_path + ".tmp").c_str(), state_path.c_str()) != 0 ||
         std::rename((bin_path + ".tmp").c_str(), bin_path.c_str()) != 0 ||
-        std::rename((json_path + ".tmp").c_str(), json_path.c_str()) != 0) {
-        for (const std::string& p : {state_path, bin_path, json_path})
-            std::remove((p + ".tmp").c_str());
-        return Status::error("cannot rename the saved files into " + prefix + ".json/.bin/.state");
-    }
+        std::rename((json_path + ".tmp").c_str(), json_path.c_str()) != 0)
+        return fail(Status::error("cannot rename the saved files into " + prefix + ".json/.bin/.state"));
     return Status{};
 }
 
