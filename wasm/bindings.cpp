@@ -268,7 +268,7 @@ class Trainer {
     }
 
     /// After setup(), before start(): continue a checkpoint (its two model files and the state
-    /// train_state() gave, Uint8Arrays) instead of a fresh model. Its weights, normalisation and
+    /// checkpoint() gave, Uint8Arrays) instead of a fresh model. Its weights, normalisation and
     /// optimiser state are used; the run goes on at its next epoch. Refused, naming the
     /// problem, when the files are broken or were trained on other labels or features.
     std::string resume(const std::string& json_text, const val& bin, const val& state) {
@@ -382,7 +382,7 @@ class Trainer {
         s = trainer_.init(&model_, std::move(tx), std::move(ty), std::move(vx), std::move(vy), train_,
                           resuming_ ? &resume_state_ : nullptr);
         if (s.ok())
-            info_.training["epochs_done"] = trainer_.config().first_epoch - 1;
+            info_.training["epochs_done"] = trainer_.state().epochs_done;
         return s.ok() ? "" : "trainer: " + s.message;
     }
 
@@ -439,15 +439,21 @@ class Trainer {
         aer::serialize_model(model_, info_, f.json, f.bin);
         return bytes_to_js(f.bin);
     }
-    /// The training state that goes with model_bin() (the last finished epoch), for resume().
-    val train_state() {
+    /// The model as it stands (the last finished epoch after a step that finished one) and the
+    /// training state that goes with it, from one serialisation: {json: string, bin: Uint8Array,
+    /// state: Uint8Array}, what resume() takes back.
+    val checkpoint() {
         ModelFiles f;
         aer::serialize_model(model_, info_, f.json, f.bin);
         aer::TrainState st = trainer_.state();
         st.weights = aer::weights_digest(f.bin.data(), f.bin.size());
-        std::vector<std::uint8_t> bytes;
-        aer::serialize_train_state(st, bytes);
-        return bytes_to_js(bytes);
+        std::vector<std::uint8_t> state;
+        aer::serialize_train_state(st, state);
+        val r = val::object();
+        r.set("json", f.json);
+        r.set("bin", bytes_to_js(f.bin));
+        r.set("state", bytes_to_js(state));
+        return r;
     }
 
   private:
@@ -538,7 +544,7 @@ EMSCRIPTEN_BINDINGS(aer) {
         .function("model_json", &Trainer::model_json)
         .function("model_bin", &Trainer::model_bin)
         .function("resume", &Trainer::resume)
-        .function("train_state", &Trainer::train_state);
+        .function("checkpoint", &Trainer::checkpoint);
     emscripten::function("runtime_info", &runtime_info);
     emscripten::function("set_threads", &set_threads);
 }

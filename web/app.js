@@ -674,13 +674,14 @@ async function train(resume_rec = null) {
     }
     const ev = r.evaluation;
     const when = new Date();
+    const epochs_done = JSON.parse(r.json).training.epochs_done; // counting any epochs before a resume
     await checkpoints;
     let name;
     try {
         const record = {
             name: wanted, json: r.json, bin: r.bin, state: r.state, created: when.toISOString(), source: 'trained',
             summary: { architecture: `${config.arch}: ${describe_arch(JSON.parse(r.json))}`,
-                epochs_done: JSON.parse(r.json).training.epochs_done, split: config.split,
+                epochs_done, split: config.split,
                 test_accuracy: ev.n ? ev.accuracy : null, test_n: ev.n || 0, train_n: examples.length - (ev.n || 0) },
         };
         // A resumed run replaces the model it continued (one transaction); a new one gets a free name.
@@ -693,7 +694,7 @@ async function train(resume_rec = null) {
     if (name) {
         await store.delete_model(checkpoint).catch(() => {});
         $('train-text').textContent = `${r.stopped ? 'Stopped' : 'Finished'} after ${r.epochs_done} epoch(s)` +
-            (resume_rec ? ` more (resumed at epoch ${JSON.parse(r.json).training.epochs_done - r.epochs_done + 1})` : '') +
+            (resume_rec ? ` more (resumed at epoch ${epochs_done - r.epochs_done + 1})` : '') +
             (r.failure ? ` (${r.failure})` : '') +
             (ev.n ? `; test accuracy ${pct(ev.accuracy)} on ${ev.n} file(s)` : '; no test split') +
             `. Saved as “${name}”.`;

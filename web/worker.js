@@ -179,9 +179,9 @@ const ops = {
                     epochs_done++;
                     post_event(id, 'epoch', p.epoch_done);
                     // Checkpoint: the page keeps this epoch's model, so a closed tab loses nothing.
-                    const bin = t.model_bin(), state = t.train_state();
-                    post_event(id, 'checkpoint', { epoch: p.epoch_done.epoch, json: t.model_json(), bin: bin.buffer,
-                        state: state.buffer }, [bin.buffer, state.buffer]);
+                    const c = t.checkpoint();
+                    post_event(id, 'checkpoint', { epoch: p.epoch_done.epoch, json: c.json, bin: c.bin.buffer,
+                        state: c.state.buffer }, [c.bin.buffer, c.state.buffer]);
                 }
                 if (p.error) { failure = p.error; break; }
                 post_event(id, 'progress', {
@@ -197,11 +197,10 @@ const ops = {
                 return { result: { stopped, epochs_done } };
             }
             const evaluation = JSON.parse(t.evaluate());
-            const json = t.model_json();
-            const bin = t.model_bin(), state = t.train_state();
+            const c = t.checkpoint();
             return {
-                result: { stopped, epochs_done, failure, evaluation, json, bin: bin.buffer, state: state.buffer },
-                transfer: [bin.buffer, state.buffer],
+                result: { stopped, epochs_done, failure, evaluation, json: c.json, bin: c.bin.buffer, state: c.state.buffer },
+                transfer: [c.bin.buffer, c.state.buffer],
             };
         } finally {
             cancelled.delete(id);
