@@ -22,6 +22,16 @@ void make_data(int n, std::uint32_t seed, std::vector<float>& x, std::vector<int
     aer_test::make_separable_data(n, seed, 0.5f, x, y);
 }
 
+// What a model file of arch_with_dropout() carries besides weights: 3 labels, and features whose
+// 4 coefficients x 3 frames are the model's 4 steps x 3 features.
+ModelInfo tiny_info() {
+    ModelInfo info;
+    info.labels = {"a", "b", "c"};
+    info.features.n_mfcc = 4;
+    info.features.max_len = 3;
+    return info;
+}
+
 // Two dropout layers, so the random streams matter as much as Adam's moments.
 nlohmann::json arch_with_dropout() {
     return nlohmann::json::parse(R"({"input": {"steps": 4, "features": 3},
@@ -94,10 +104,7 @@ TEST_CASE("a run resumed from its model files and state equals the run that neve
     // A few batches of epoch 4, then a stop: the state goes back to epoch 3's end with the weights.
     REQUIRE(t.step(2, p).ok());
     t.restore_last_epoch();
-    ModelInfo info;
-    info.labels = {"a", "b", "c"};
-    info.features.n_mfcc = 4; // the coefficients are the model's 4 steps
-    info.features.max_len = 3;
+    ModelInfo info = tiny_info();
     std::string json;
     std::vector<std::uint8_t> bin, state_bytes;
     REQUIRE(serialize_model(m, info, json, bin).message == "");
@@ -249,10 +256,7 @@ TEST_CASE("a checkpoint cut off between its renames still resumes exactly", "[tr
     cfg.batch = 8;
     Trainer t;
     REQUIRE(t.init(&m, x, y, {}, {}, cfg).ok());
-    ModelInfo info;
-    info.labels = {"a", "b", "c"};
-    info.features.n_mfcc = 4; // the coefficients are the model's 4 steps
-    info.features.max_len = 3;
+    ModelInfo info = tiny_info();
     const std::string run = temp_prefix("ckpt_run"), e1 = temp_prefix("ckpt_e1"),
                       cut = temp_prefix("ckpt_cut");
     TrainProgress p;
