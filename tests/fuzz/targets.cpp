@@ -5,6 +5,7 @@
 #include "core/dsp/mfcc.h"
 #include "core/nn/model_io.h"
 #include "core/train/checkpoint.h"
+#include "core/train/session.h"
 
 #include <nlohmann/json.hpp>
 
@@ -12,6 +13,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <exception>
 #include <set>
 
 namespace aer_fuzz {
@@ -194,6 +196,56 @@ Finding fuzz_state(const std::uint8_t* data, std::size_t size) {
         back.iterations != state.iterations || back.slots != state.slots || back.values != state.values ||
         back.rngs != state.rngs || back.weights != state.weights)
         return "a parsed state changes through a serialisation and a parse";
+    return {};
+}
+
+Finding fuzz_session(const std::uint8_t* data, std::size_t size) {
+    nlohmann::json request =
+        nlohmann::json::parse(data, data + size, nullptr, false); // as the bindings parse
+    if (request.is_discarded())
+        return {};
+    aer::SessionSettings s;
+    aer::Status st;
+    try {
+        st = aer::parse_session_settings(request, s);
+    } catch (const std::exception& e) {
+        return std::string("parse_session_settings threw: ") + e.what();
+    }
+    if (!st.ok())
+        return {};
+    // The documented ranges (core/train/session.h), checked here independently of the parser.
+    const aer::TrainConfig& t = s.train;
+    if (t.epochs < 1 || t.epochs > 100000 || t.batch < 1 || t.batch > 4096)
+        return "accepted epochs " + std::to_string(t.epochs) + ", batch " + std::to_string(t.batch);
+    if (!(t.learning_rate > 0 && t.learning_rate <= 1e6))
+        return "accepted lr " + std::to_string(t.learning_rate);
+    if (t.optimizer != "adam" && t.optimizer != "sgd")
+        return "accepted optimizer '" + t.optimizer + "'";
+    if (!(s.train_fraction >= 0.05 && s.train_fraction <= 0.95))
+        return "accepted train_fraction " + std::to_string(s.train_fraction);
+    if (s.dropout >= 0 ? s.dropout > 0.95 : s.dropout != -1)
+        return "accepted dropout " + std::to_string(s.dropout);
+    if (s.features.max_len <= 0)
+        return "accepted features without a fixed length";
+    if (s.labels.size() > 1000)
+        return "accepted " + std::to_string(s.labels.size()) + " labels";
+    for (const std::string& l : s.labels)
+        if (l.empty() || l.size() > 100)
+            return "accepted a label of " + std::to_string(l.size()) + " characters";
+    if (!(s.arch.is_string() || s.arch.is_object()))
+        return "accepted an architecture that is neither a name nor an object";
+    // What a model's metadata keeps must be a request that gives the same settings again.
+    try {
+        nlohmann::json kept = aer::session_settings_json(s);
+        aer::SessionSettings again;
+        st = aer::parse_session_settings(nlohmann::json::parse(kept.dump()), again);
+        if (!st.ok())
+            return "the request kept in the metadata is refused: " + st.message;
+        if (aer::session_settings_json(again) != kept)
+            return "the request kept in the metadata gives other settings: " + kept.dump().substr(0, 300);
+    } catch (const std::exception& e) {
+        return std::string("the kept request threw: ") + e.what();
+    }
     return {};
 }
 

@@ -39,6 +39,11 @@ Finding fuzz_model8(const std::uint8_t* data, std::size_t size);
 /// that parse to the same state.
 Finding fuzz_state(const std::uint8_t* data, std::size_t size);
 
+/// The training request parser (core/train/session.h) on the bytes as the JSON text the page's
+/// worker sends: it never throws; a request it accepts holds the documented ranges and comes back
+/// unchanged through session_settings_json() and a second parse.
+Finding fuzz_session(const std::uint8_t* data, std::size_t size);
+
 /// For libFuzzer entry points: prints a non-empty finding to stderr and aborts (libFuzzer then
 /// keeps the input); returns 0 otherwise.
 int abort_on(const Finding& finding);

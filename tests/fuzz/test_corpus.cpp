@@ -20,11 +20,9 @@ struct CorpusTarget {
     const char* name;
     aer_fuzz::Target fn;
 };
-const CorpusTarget kTargets[] = {{"wav", aer_fuzz::fuzz_wav},
-                                 {"mfcc", aer_fuzz::fuzz_mfcc},
-                                 {"model", aer_fuzz::fuzz_model},
-                                 {"model8", aer_fuzz::fuzz_model8},
-                                 {"state", aer_fuzz::fuzz_state}};
+const CorpusTarget kTargets[] = {{"wav", aer_fuzz::fuzz_wav},     {"mfcc", aer_fuzz::fuzz_mfcc},
+                                 {"model", aer_fuzz::fuzz_model}, {"model8", aer_fuzz::fuzz_model8},
+                                 {"state", aer_fuzz::fuzz_state}, {"session", aer_fuzz::fuzz_session}};
 
 fs::path corpus_dir(const char* target) {
     return fs::path(AER_SOURCE_DIR) / "tests" / "fuzz" / "corpus" / target;
