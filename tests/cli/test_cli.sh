@@ -4,18 +4,7 @@
 set -uo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 aer="$root/build/native/aer"
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-pass=0; fail=0
-check() { # check NAME CONDITION...
-    local name=$1; shift
-    if "$@"; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL: $name"; fi
-}
-expect_exit() { # expect_exit CODE COMMAND... (stderr kept in $tmp/err)
-    local code=$1; shift
-    "$@" > "$tmp/out" 2> "$tmp/err"
-    [ $? -eq "$code" ]
-}
+source "$root/tests/check.sh" # $tmp, check, expect_exit, check_summary
 no_temp_files() { # no_temp_files PREFIX: fails, naming them, if $tmp holds PREFIX.*.tmp files
     local left
     left=$(cd "$tmp" && ls -d -- "$1".*tmp 2>/dev/null)
@@ -156,5 +145,4 @@ check "no temporary files are left beside the interrupted run's model" no_temp_f
 check "its report covers the finished epochs" \
     python3 -c "import json; r=json.load(open('$tmp/int.report.json')); m=json.load(open('$tmp/int.json')); assert 1 <= len(r['history']) < 500 and m['training']['epochs_done']==len(r['history'])"
 
-echo "cli: $pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+check_summary cli

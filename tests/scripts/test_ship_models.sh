@@ -5,13 +5,7 @@
 set -uo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 ship="$root/scripts/ship-models"
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-pass=0; fail=0
-check() { # check NAME CONDITION...
-    local name=$1; shift
-    if "$@"; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL: $name"; fi
-}
+source "$root/tests/check.sh" # $tmp, check, expect_exit, check_summary
 listing() { (cd "$1" 2>/dev/null && ls | LC_ALL=C sort | tr '\n' ' '); }
 fresh() { # fresh NAME FILE...: a models folder $tmp/NAME holding FILEs (DEFAULT names "a")
     local dir="$tmp/$1"; shift
@@ -28,31 +22,26 @@ check "exactly the models and DEFAULT, no report or state" \
     [ "$(listing "$tmp/ok-site")" = "DEFAULT a.bin a.json b.bin b.json " ]
 check "the files are copied unchanged" cmp "$tmp/ok/a.bin" "$tmp/ok-site/a.bin"
 
+refused() { # refused NAME PATTERN: shipping $tmp/NAME exits 1 with an error matching PATTERN
+    expect_exit 1 "$ship" "$tmp/$1" "$tmp/$1-site" && grep -q "$2" "$tmp/err"
+}
+
 # 2. DEFAULT names a model that is not there: exit 1 naming DEFAULT and the model.
 fresh nodefault DEFAULT b.json b.bin
-"$ship" "$tmp/nodefault" "$tmp/nodefault-site" 2> "$tmp/err"
-check "a missing default model fails" [ $? -eq 1 ]
-check "the error names DEFAULT and the missing file" grep -q "DEFAULT names 'a'.*a.json is missing" "$tmp/err"
+check "a missing default model fails, naming DEFAULT and the file" refused nodefault "DEFAULT names 'a'.*a.json is missing"
 fresh halfdefault DEFAULT a.json b.json b.bin
-"$ship" "$tmp/halfdefault" "$tmp/halfdefault-site" 2> "$tmp/err"
-check "a default model without its .bin fails" [ $? -eq 1 ]
-check "the error names the missing .bin" grep -q "a.bin is missing" "$tmp/err"
+check "a default model without its .bin fails, naming it" refused halfdefault "a.bin is missing"
 
 # 3. No DEFAULT at all.
 fresh nofile a.json a.bin
-"$ship" "$tmp/nofile" "$tmp/nofile-site" 2> "$tmp/err"
-check "a folder without DEFAULT fails" [ $? -eq 1 ]
-check "the error names DEFAULT" grep -q "DEFAULT is missing" "$tmp/err"
+check "a folder without DEFAULT fails, naming DEFAULT" refused nofile "DEFAULT is missing"
 
 # 4. Half a model beside a good default: named, not shipped in part.
 fresh half DEFAULT a.json a.bin c.json
-"$ship" "$tmp/half" "$tmp/half-site" 2> "$tmp/err"
-check "a model without its .bin fails" [ $? -eq 1 ]
-check "the error names the lone .json" grep -q "c.json has no c.bin" "$tmp/err"
+check "a model without its .bin fails, naming the lone .json" refused half "c.json has no c.bin"
 fresh halfbin DEFAULT a.json a.bin d.bin
-"$ship" "$tmp/halfbin" "$tmp/halfbin-site" 2> "$tmp/err"
-check "a .bin without its .json fails" [ $? -eq 1 ]
-check "the error names the lone .bin" grep -q "d.bin has no d.json" "$tmp/err"
+check "a .bin without its .json fails, naming the lone .bin" refused halfbin "d.bin has no d.json"
+check "nothing is shipped from a refused folder" [ ! -e "$tmp/halfbin-site" ]
 
 # 5. The repository's own models/: every NAME.bin with its NAME.json, DEFAULT, nothing else.
 expected=$( (cd "$root/models" && for b in *.bin; do echo "$b"; echo "${b%.bin}.json"; done; echo DEFAULT) |
@@ -60,5 +49,4 @@ expected=$( (cd "$root/models" && for b in *.bin; do echo "$b"; echo "${b%.bin}.
 check "models/ ships" "$ship" "$root/models" "$tmp/site"
 check "models/ ships its models and DEFAULT only" [ "$(listing "$tmp/site")" = "$expected" ]
 
-echo "ship-models: $pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+check_summary ship-models
