@@ -250,6 +250,13 @@ int cmd_train(const Args& in) {
     aer::Status s = aer::parse_session_settings(request, settings);
     if (!s.ok())
         return fail("train: " + s.message, kUsage);
+    if (args.has("resume")) {
+        const int done = have_state ? state.epochs_done : aer::epochs_done_of(saved.training);
+        if (done >= settings.train.epochs)
+            return fail("train: " + args.get("resume") + " already finished " + std::to_string(done) +
+                            " epochs (ask for more with --epochs)",
+                        kUsage);
+    }
     const std::string out = model_prefix(args.get("out"));
     const double t_start = now_s();
 

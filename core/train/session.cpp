@@ -81,14 +81,6 @@ Status check_labels(const std::vector<std::string>& labels) {
     return Status{};
 }
 
-// The epochs a model's metadata says it finished (0 when absent or implausible).
-int epochs_done_of(const json& training) {
-    if (!training.is_object() || !training.contains("epochs_done") || !training["epochs_done"].is_number_integer())
-        return 0;
-    long long v = training["epochs_done"].get<long long>();
-    return v >= 0 && v <= 100000 ? int(v) : 0;
-}
-
 Status check_split(const std::string& spec) {
     if (spec == "paper" || spec == "none")
         return Status{};
@@ -211,6 +203,13 @@ json session_settings_json(const SessionSettings& s) {
     if (!s.labels.empty())
         j["labels"] = s.labels;
     return j;
+}
+
+int epochs_done_of(const json& training) {
+    if (!training.is_object() || !training.contains("epochs_done") || !training["epochs_done"].is_number_integer())
+        return 0;
+    long long v = training["epochs_done"].get<long long>();
+    return v >= 0 && v <= 100000 ? int(v) : 0;
 }
 
 json accuracy_by_channel(const std::vector<Channel>& channels, const std::vector<int>& truth,

@@ -63,6 +63,9 @@ Status parse_session_settings(const nlohmann::json& request, SessionSettings& ou
 /// The request that parse_session_settings() turns back into `s` (kept in a model's metadata).
 nlohmann::json session_settings_json(const SessionSettings& s);
 
+/// The epochs a model's training metadata says it finished (0 when absent or implausible).
+int epochs_done_of(const nlohmann::json& training);
+
 /// Accuracy per vocal channel: {speech: {accuracy, n}, song: {accuracy, n}}, the channels
 /// present only. channels, truth, predicted: one entry per example.
 nlohmann::json accuracy_by_channel(const std::vector<Channel>& channels, const std::vector<int>& truth,
