@@ -181,7 +181,10 @@ export function draw_curves(canvas, series, { title, x_max = 1, y_max = null }) 
 /// divided by its total (recall per class). Cell colour from the row-normalised value either way.
 export function draw_confusion(canvas, matrix, labels, normalised) {
     const k = labels.length;
-    const cell = Math.max(34, Math.min(64, Math.floor(((canvas.parentElement.clientWidth || 480) - 110) / k)));
+    // Cells fit the box down to a phone's width; labels longer than 12 characters are cut (the
+    // table below the matrix has them whole).
+    const cell = Math.max(30, Math.min(64, Math.floor(((canvas.parentElement.clientWidth || 480) - 96) / k)));
+    const short = (l) => (l.length > 12 ? `${l.slice(0, 11)}…` : l);
     const left = 86, up = 70;
     const css_w = left + k * cell + 8, css_h = up + k * cell + 8;
     canvas.style.width = `${css_w}px`;
@@ -199,7 +202,7 @@ export function draw_confusion(canvas, matrix, labels, normalised) {
         ctx.rotate(-Math.PI / 4);
         ctx.textAlign = 'left';
         ctx.textBaseline = 'middle';
-        ctx.fillText(labels[j], 0, 0);
+        ctx.fillText(short(labels[j]), 0, 0);
         ctx.restore();
     }
     ctx.save();
@@ -214,7 +217,7 @@ export function draw_confusion(canvas, matrix, labels, normalised) {
         ctx.fillStyle = INK;
         ctx.textAlign = 'right';
         ctx.textBaseline = 'middle';
-        ctx.fillText(labels[i], left - 6, up + i * cell + cell / 2);
+        ctx.fillText(short(labels[i]), left - 6, up + i * cell + cell / 2);
         for (let j = 0; j < k; j++) {
             const frac = total ? matrix[i][j] / total : 0;
             const [R, G, B] = viridis(frac);
