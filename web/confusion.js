@@ -63,6 +63,15 @@ export function csv_cell(v) {
 }
 
 $('cm-normalised').addEventListener('change', () => show_matrix(shown));
+// The cells follow the box's width (a phone turned, a window resized): drawn again, not scaled.
+let drawn_width = 0;
+new ResizeObserver(([entry]) => {
+    const w = Math.round(entry.contentRect.width);
+    if (w && w !== drawn_width && shown && matrices[shown]) {
+        drawn_width = w;
+        draw_confusion($('cm-canvas'), matrices[shown].matrix, matrices[shown].labels, $('cm-normalised').checked);
+    }
+}).observe($('cm-box'));
 $('cm-png').addEventListener('click', () => $('cm-canvas').toBlob((b) => download(b, 'confusion-matrix.png'), 'image/png'));
 $('cm-csv').addEventListener('click', () => {
     const m = matrices[shown];

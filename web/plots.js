@@ -183,7 +183,7 @@ export function draw_confusion(canvas, matrix, labels, normalised) {
     const k = labels.length;
     // Cells fit the box down to a phone's width; labels longer than 12 characters are cut (the
     // table below the matrix has them whole).
-    const cell = Math.max(30, Math.min(64, Math.floor(((canvas.parentElement.clientWidth || 480) - 96) / k)));
+    const cell = Math.max(28, Math.min(64, Math.floor(((canvas.parentElement.clientWidth || 480) - 96) / k)));
     const short = (l) => (l.length > 12 ? `${l.slice(0, 11)}…` : l);
     const left = 86, up = 70;
     const css_w = left + k * cell + 8, css_h = up + k * cell + 8;

@@ -246,6 +246,12 @@ $('stop-button').addEventListener('click', () => {
     $('train-text').textContent += ' — stopping…';
 });
 $('epochs').addEventListener('change', draw_history);
+// The curves follow the panel's width (drawn again, not scaled).
+let curves_width = 0;
+new ResizeObserver(([entry]) => {
+    const w = Math.round(entry.contentRect.width);
+    if (w && w !== curves_width) { curves_width = w; draw_history(); }
+}).observe(document.querySelector('#train .curves'));
 
 on('items', update_train_data);
 on('model', update_train_data);

@@ -5,7 +5,19 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { repo, start_server, launch, wait_ready, wait_predictions, result_rows, ravdess_files, default_model, screenshot, EMOTIONS } from './harness.mjs';
+import {
+    repo, start_server, launch, wait_ready, wait_predictions, result_rows, ravdess_files, ravdess_label, default_model,
+    default_labels, example_files, screenshot,
+} from './harness.mjs';
+
+test('the service worker\'s list holds every bundled example', () => {
+    const list = JSON.parse(fs.readFileSync(path.join(repo, 'build', 'web', 'precache.json'), 'utf8')).files;
+    const examples = example_files();
+    assert.equal(examples.length, 14);
+    for (const f of [...examples.map((e) => `examples/${e}`), 'examples/examples.json', 'manifest.webmanifest', 'icons/icon-192.png']) {
+        assert.ok(list.includes(f), `${f} is not precached`);
+    }
+});
 
 test('offline: after a first load, the app works with the network off', async () => {
     const server = await start_server();
@@ -29,7 +41,16 @@ test('offline: after a first load, the app works with the network off', async ()
         await wait_predictions(page, files.length);
         const rows = await result_rows(page);
         assert.deepEqual(rows.map((r) => r.file), files.map((f) => path.basename(f)));
-        for (const r of rows) assert.ok(EMOTIONS.includes(r.pred));
+        for (const r of rows) assert.ok(default_labels().includes(r.pred));
+
+        // The bundled examples come from the cache too, and get their rows and predictions.
+        await page.click('[data-testid="examples-button"]');
+        const examples = example_files();
+        await wait_predictions(page, files.length + examples.length);
+        const all = await result_rows(page);
+        assert.deepEqual(all.slice(files.length).map((r) => [r.file, r.true]), examples.map((f) => [f, ravdess_label(f)]));
+        for (const r of all) assert.ok(default_labels().includes(r.pred), `${r.file}: ${r.pred}`);
+        assert.deepEqual(await page.$$eval('[data-testid="file-error"]', (e) => e.map((x) => x.textContent)), []);
         await screenshot(page, 'offline');
         assert.deepEqual(b.errors, []);
     } finally {
@@ -53,7 +74,7 @@ test('a new version of the site is cached again as a whole, including files the 
         await page.goto(server.url);
         await wait_ready(page);
         await page.waitForFunction(() => /works offline/.test(document.querySelector('#offline').textContent));
-        const report = 'models/tiny.report.json';
+        const report = 'examples/README.md';
         assert.equal(await cached(report), fs.readFileSync(path.join(root, report), 'utf8'));
         // A new version: a file the page never requests changes, and so does the list's version.
         fs.writeFileSync(path.join(root, report), '{"changed": true}\n');
