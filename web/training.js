@@ -241,7 +241,9 @@ async function finish(r, { config, wanted, checkpoint, checkpoints, resume_rec, 
 $('train-button').addEventListener('click', () => train());
 $('stop-button').addEventListener('click', () => {
     if (!state.training) return;
-    call('cancel', { target: state.training.id });
+    call('cancel', { target: state.training.id }).then((r) => {
+        if (!r.ok) $('train-text').textContent += ` — Stop failed: ${r.error}`;
+    });
     $('stop-button').disabled = true;
     $('train-text').textContent += ' — stopping…';
 });
