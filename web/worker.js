@@ -14,10 +14,12 @@
 // (item id -> Float32Array n_mfcc x frames) for prediction and training; the page only asks for
 // one file's MFCC to draw it.
 //
-// Work that reads or changes the active model or the feature configuration (load_model, extract,
-// predict, mfcc, forget) runs one request at a time, in the order the requests arrived: a model
-// loaded while a prediction waits between two batches would otherwise mix two models, and a
-// feature configuration changed during an extraction would mix two kinds of features.
+// Requests that read or change the active model or the feature configuration across an await
+// (load_model, extract, predict) run one at a time, in the order they arrived: a model loaded while
+// a prediction waits between two batches would otherwise mix two models, and a feature
+// configuration changed during an extraction would mix two kinds of features. The others finish
+// without yielding, so they cannot interleave with anything (mfcc draws a file during a long
+// extraction; cancel must never wait).
 /* global importScripts, create_aer */
 'use strict';
 
@@ -74,7 +76,7 @@ function serial(fn) {
     tail = run.catch(() => {});
     return run;
 }
-const SERIAL = new Set(['load_model', 'extract', 'predict', 'mfcc', 'forget']);
+const SERIAL = new Set(['load_model', 'extract', 'predict']);
 
 const ops = {
     runtime() {
