@@ -26,6 +26,7 @@ bool Args::parse(const std::vector<std::string>& options, const std::vector<std:
                 return false;
             }
             values_[name] = argv_[++i];
+            all_[name].push_back(values_[name]);
         } else {
             positional_.push_back(a);
         }
@@ -36,6 +37,13 @@ bool Args::parse(const std::vector<std::string>& options, const std::vector<std:
 std::string Args::get(const std::string& name, const std::string& fallback) const {
     auto it = values_.find(name);
     return it == values_.end() ? fallback : it->second;
+}
+
+std::vector<std::string> Args::get_all(const std::string& name) const {
+    auto it = all_.find(name);
+    if (it != all_.end())
+        return it->second;
+    return has(name) ? std::vector<std::string>{get(name)} : std::vector<std::string>{};
 }
 
 bool Args::get_int(const std::string& name, long long lo, long long hi, long long& out, std::string& error) const {

@@ -9,6 +9,7 @@
 #include "core/train/normalize.h"
 #include "core/train/checkpoint.h"
 #include "core/train/split.h"
+#include "core/train/session.h"
 #include "core/train/trainer.h"
 
 #include <nlohmann/json.hpp>
@@ -116,18 +117,6 @@ aer::Status load_features(aer::Dataset& data, const aer::MfccConfig& cfg, const 
     return s;
 }
 
-// Model inputs of the examples `idx` (normalised and arranged), and their labels.
-void gather(const aer::Dataset& data, const std::vector<std::size_t>& idx, const aer::ModelInfo& info,
-            aer::Orientation o, std::vector<float>& x, std::vector<int>& y) {
-    const std::size_t size = data.feature_size();
-    x.resize(idx.size() * size);
-    y.resize(idx.size());
-    for (std::size_t k = 0; k < idx.size(); ++k) {
-        aer::prepare_inputs(data.feature(idx[k]), 1, data.n_mfcc, data.frames, info, o, x.data() + k * size);
-        y[k] = data.examples[idx[k]].label;
-    }
-}
-
 void print_progress(const aer::TrainProgress& p, const aer::Trainer& t, double started, bool tty) {
     const auto& h = t.history();
     if (tty) {
@@ -160,16 +149,27 @@ nlohmann::json history_json(const std::vector<aer::EpochMetrics>& h) {
     return out;
 }
 
-// A field of a model's free training metadata, or `fallback` when absent or of another type
-// (the metadata of a model from elsewhere may hold anything).
-std::string text_field(const nlohmann::json& j, const char* key, const std::string& fallback) {
-    return j.is_object() && j.contains(key) && j[key].is_string() ? j[key].get<std::string>() : fallback;
-}
-long long int_field(const nlohmann::json& j, const char* key, long long fallback) {
-    if (!j.is_object() || !j.contains(key) || !j[key].is_number_integer())
-        return fallback;
-    long long v = j[key].get<long long>();
-    return v >= 0 && v <= 100000 ? v : fallback;
+// The request a checkpoint was trained with: its "config" (models since the training session),
+// else what older models' metadata says.
+nlohmann::json saved_request(const aer::ModelInfo& saved) {
+    const nlohmann::json& t = saved.training;
+    nlohmann::json r = nlohmann::json::object();
+    if (t.is_object() && t.contains("config") && t["config"].is_object()) {
+        r = t["config"];
+    } else if (t.is_object()) {
+        const std::pair<const char*, const char*> keys[] = {
+            {"seed", "seed"},     {"epochs", "epochs"},       {"batch", "batch"},
+            {"lr", "learning_rate"}, {"optimizer", "optimizer"}, {"split", "split_spec"},
+            {"train_fraction", "train_fraction"}, {"augment", "augment"}, {"normalize", "normalize"}};
+        for (const auto& [key, old] : keys)
+            if (t.contains(old))
+                r[key] = t[old];
+        if (t.contains("arch") && t["arch"].is_string())
+            r["arch_name"] = t["arch"];
+    }
+    r["feature_config"] = aer::to_json(saved.features);
+    r["labels"] = saved.labels;
+    return r;
 }
 
 } // namespace
@@ -177,12 +177,12 @@ long long int_field(const nlohmann::json& j, const char* key, long long fallback
 int cmd_train(const Args& in) {
     Args args = in;
     std::string error;
-    const char* usage = "usage: aer train --data DIR --arch NAME|ARCH.json --split paper|actors:LIST|none --out PREFIX\n"
-                        "       [--seed N] [--epochs N] [--batch 32] [--lr 0.001] [--optimizer adam|sgd] [--normalize]\n"
-                        "       [--augment shift:N,time:MxW,coef:MxW]\n"
+    const char* usage = "usage: aer train --data DIR [--data DIR...] --arch NAME|ARCH.json --split paper|actors:LIST|none --out PREFIX\n"
+                        "       [--channels both|speech|song] [--seed N] [--epochs N] [--batch 32] [--lr 0.001]\n"
+                        "       [--optimizer adam|sgd] [--normalize] [--dropout R] [--augment shift:N,time:MxW,coef:MxW]\n"
                         "       [--init-from PREFIX.json] [--resume PREFIX.json] [--report R.json] [--threads N] [--backend simd] [--cache DIR|none]";
     if (!args.parse({"data", "arch", "split", "seed", "epochs", "batch", "lr", "optimizer", "init-from", "out", "report",
-                     "threads", "backend", "cache", "train-fraction", "resume", "augment"},
+                     "threads", "backend", "cache", "train-fraction", "resume", "augment", "channels", "dropout"},
                     {"normalize"}, error))
         return fail("train: " + error + "\n" + usage, kUsage);
     if (!args.has("arch") && !args.has("resume"))
@@ -190,155 +190,125 @@ int cmd_train(const Args& in) {
     for (const char* required : {"data", "out"})
         if (!args.has(required))
             return fail(std::string("train: --") + required + " is required\n" + usage, kUsage);
-    // A resumed run continues the checkpoint's own run: its settings unless the command line
-    // changes them, its weights and normalisation, and (from PREFIX.state) its optimiser state
-    // and dropout streams, so that it ends where the unbroken run would have.
+
+    // The request: a resumed run starts from the checkpoint's own (its settings, weights,
+    // normalisation and, from PREFIX.state, its optimiser state and dropout streams, so that it
+    // ends where the unbroken run would have); the command line overrides what it gives.
     aer::Model resumed;
     aer::ModelInfo saved;
     aer::TrainState state;
     bool have_state = false;
+    nlohmann::json request = nlohmann::json::object();
     if (args.has("resume")) {
-        const std::string from = model_prefix(args.get("resume"));
         std::string note;
-        aer::Status s = aer::load_checkpoint(from, resumed, saved, state, have_state, note);
+        aer::Status s = aer::load_checkpoint(model_prefix(args.get("resume")), resumed, saved, state, have_state, note);
         if (!s.ok())
             return fail(s.message);
-        const nlohmann::json& t = saved.training;
-        auto take = [&](const char* option, const char* key) {
-            if (t.contains(key) && (t[key].is_number() || t[key].is_string()))
-                args.set_default(option, t[key].is_string() ? t[key].get<std::string>() : t[key].dump());
-        };
-        take("seed", "seed");
-        take("epochs", "epochs");
-        take("batch", "batch");
-        take("lr", "learning_rate");
-        take("optimizer", "optimizer");
-        take("split", "split_spec");
-        take("train-fraction", "train_fraction");
-        take("augment", "augment");
+        request = saved_request(saved);
         if (!have_state)
             std::fprintf(stderr, "note: %s\n", note.c_str());
     }
-    aer::TrainConfig cfg;
-    long long seed = 1, epochs = cfg.epochs, batch = cfg.batch;
-    double lr = cfg.learning_rate, fraction = 0.6;
-    if (!args.get_int("seed", 0, 4000000000LL, seed, error) || !args.get_int("epochs", 1, 100000, epochs, error) ||
+    long long seed = 0, epochs = 0, batch = 0;
+    double lr = 0, fraction = 0, dropout = 0;
+    if (!args.get_int("seed", 0, 4294967295LL, seed, error) || !args.get_int("epochs", 1, 100000, epochs, error) ||
         !args.get_int("batch", 1, 4096, batch, error) || !args.get_double("lr", 1e-9, 1e6, lr, error) ||
-        !args.get_double("train-fraction", 0.05, 0.95, fraction, error) || !setup_kernels(args, error))
+        !args.get_double("train-fraction", 0.05, 0.95, fraction, error) ||
+        !args.get_double("dropout", 0, 0.95, dropout, error) || !setup_kernels(args, error))
         return fail("train: " + error, kUsage);
-    {
-        aer::Status a = aer::parse_augment(args.get("augment", "none"), cfg.augment); // before any file is read
-        if (!a.ok())
-            return fail("train: " + a.message, kUsage);
+    if (args.has("seed"))
+        request["seed"] = seed;
+    if (args.has("epochs"))
+        request["epochs"] = epochs;
+    if (args.has("batch"))
+        request["batch"] = batch;
+    if (args.has("lr"))
+        request["lr"] = lr;
+    if (args.has("train-fraction"))
+        request["train_fraction"] = fraction;
+    if (args.has("dropout"))
+        request["dropout"] = dropout;
+    for (const char* key : {"split", "augment", "optimizer", "channels"})
+        if (args.has(key))
+            request[key] = args.get(key);
+    if (args.has("normalize"))
+        request["normalize"] = true;
+    if (args.has("arch") && !args.has("resume")) {
+        const std::string spec = args.get("arch");
+        nlohmann::json arch;
+        aer::Status s = spec.size() > 5 && spec.compare(spec.size() - 5, 5, ".json") == 0
+                            ? load_architecture(spec, 2, arch)
+                            : aer::Status{};
+        if (!s.ok())
+            return fail("train: " + s.message);
+        request["arch"] = arch.is_object() ? arch : nlohmann::json(spec);
+        request["arch_name"] = spec;
     }
-    cfg.seed = std::uint32_t(seed);
-    cfg.epochs = int(epochs);
-    cfg.batch = int(batch);
-    cfg.learning_rate = lr;
-    cfg.optimizer = args.get("optimizer", "adam");
+    request["data"] = args.get_all("data");
+    request["init_from"] = args.get("init-from");
+    request["where"] = "cli";
+    aer::SessionSettings settings;
+    aer::Status s = aer::parse_session_settings(request, settings);
+    if (!s.ok())
+        return fail("train: " + s.message, kUsage);
     const std::string out = model_prefix(args.get("out"));
     const double t_start = now_s();
 
+    // The data: every file whose label the run knows, of the wanted channels.
     aer::Dataset data;
-    aer::Status s = aer::scan_dataset(args.get("data"), {}, data);
+    aer::ScanOptions scan;
+    scan.labels = settings.labels;
+    scan.channels = settings.channels;
+    s = aer::scan_dataset(settings.data, scan, data);
     if (!s.ok())
         return fail(s.message);
-    aer::ModelInfo info;
-    info.labels = data.labels;
     std::string cache = args.get("cache", default_cache_dir());
-    s = load_features(data, info.features, cache == "none" ? "" : cache);
+    s = load_features(data, settings.features, cache == "none" ? "" : cache);
     if (!s.ok())
-        return fail(args.get("data") + ": " + s.message);
+        return fail("train: " + s.message);
 
-    aer::Split split;
-    std::string spec = args.get("split", "paper");
-    if (spec == "none") {
-        for (std::size_t i = 0; i < data.examples.size(); ++i)
-            split.train.push_back(i);
-        split.description = "none: every file trains";
-    } else if (spec == "paper") {
-        split = aer::paper_split(data, fraction, cfg.seed);
-    } else {
-        s = aer::parse_split(spec, data, cfg.seed, split);
-        if (!s.ok())
-            return fail("train: " + s.message, kUsage);
-    }
-
-    aer::Model model;
-    if (args.has("resume")) {
-        // The checkpoint's architecture, weights and normalisation; the epochs it finished are skipped.
-        model = std::move(resumed);
-        if (saved.labels != data.labels)
-            return fail("train: " + args.get("resume") + " was trained on other labels");
-        info.norm_mean = saved.norm_mean;
-        info.norm_std = saved.norm_std;
-        cfg.first_epoch = int(int_field(saved.training, "epochs_done", 0)) + 1;
-        if (cfg.first_epoch > cfg.epochs)
-            return fail("train: " + args.get("resume") + " already finished " + std::to_string(cfg.first_epoch - 1) +
-                        " epochs (ask for more with --epochs)", kUsage);
-        std::fprintf(stderr, "note: resuming from %s at epoch %d%s\n", args.get("resume").c_str(), cfg.first_epoch,
-                     have_state ? " (with its optimiser state and dropout streams)"
-                                : " (without its .state: the optimiser's moments start afresh)");
-    } else {
-        nlohmann::json arch;
-        s = load_architecture(args.get("arch"), int(data.labels.size()), arch);
+    aer::TrainingSession session;
+    session.configure(settings);
+    s = session.add_dataset(data);
+    if (s.ok() && args.has("resume")) {
+        s = session.resume(std::move(resumed), saved, have_state ? &state : nullptr, nullptr);
         if (s.ok())
-            s = model.build(arch, cfg.seed);
-        if (!s.ok())
-            return fail("train: " + args.get("arch") + ": " + s.message);
+            std::fprintf(stderr, "note: resuming from %s%s\n", args.get("resume").c_str(),
+                         have_state ? " (with its optimiser state and dropout streams)"
+                                    : " (without its .state: the optimiser's moments start afresh)");
     }
-    if (model.steps() * model.features() != int(data.feature_size()))
-        return fail("train: the architecture's input (" + std::to_string(model.steps()) + " x " +
-                    std::to_string(model.features()) + ") does not match the features (" +
-                    std::to_string(data.n_mfcc) + " x " + std::to_string(data.frames) + ")");
-    int copied = 0;
-    if (args.has("init-from")) {
+    if (s.ok() && args.has("init-from")) {
         aer::Model from;
         aer::ModelInfo from_info;
         s = aer::load_model_files(model_prefix(args.get("init-from")), from, from_info);
-        if (!s.ok())
-            return fail(s.message);
-        copied = aer::copy_matching_weights(from, model, "lstm_0/");
-        if (copied == 0)
-            return fail("train: " + args.get("init-from") + " has no lstm_0 weights of the right shapes");
-        std::fprintf(stderr, "note: %d tensors of lstm_0 start from %s\n", copied, args.get("init-from").c_str());
+        session.init_from(std::move(from));
     }
-    cfg.augment.time_is_steps = model.orientation() == aer::Orientation::frames_as_steps;
-    if (args.has("normalize") && !args.has("resume"))
-        aer::fit_normalization(data, split.train, info);
-
-    std::vector<float> tx, vx;
-    std::vector<int> ty, vy;
-    gather(data, split.train, info, model.orientation(), tx, ty);
-    gather(data, split.test, info, model.orientation(), vx, vy);
-    std::fprintf(stderr, "train: %zu files, test: %zu files (%s); %lld parameters; %s backend, %d threads\n",
-                 split.train.size(), split.test.size(), split.description.c_str(), model.parameter_count(),
-                 aer::backend_name(aer::current_backend()), aer::current_threads());
-
-    aer::Trainer trainer;
-    s = trainer.init(&model, std::move(tx), std::move(ty), vx, vy, cfg, have_state ? &state : nullptr);
+    if (s.ok())
+        s = session.start();
     if (!s.ok())
         return fail("train: " + s.message);
-    const std::string arch_name = args.has("resume") ? text_field(saved.training, "arch", args.get("resume")) : args.get("arch");
-    info.training = {{"arch", arch_name}, {"split", split.description}, {"seed", cfg.seed},
-                     {"epochs", cfg.epochs}, {"batch", cfg.batch}, {"learning_rate", cfg.learning_rate},
-                     {"optimizer", cfg.optimizer}, {"normalize", !info.norm_mean.empty()},
-                     {"init_from", args.get("init-from")}, {"train_n", split.train.size()},
-                     {"test_n", split.test.size()}, {"data", args.get("data")}, {"split_spec", spec},
-                     {"train_fraction", fraction}, {"augment", aer::augment_spec(cfg.augment)}};
+    for (const std::string& note : session.notes())
+        if (note.find("skipped") == std::string::npos) // the scan's notes were printed already
+            std::fprintf(stderr, "note: %s\n", note.c_str());
+    const aer::Trainer& trainer = session.trainer();
+    if (trainer.config().first_epoch > 1)
+        std::fprintf(stderr, "note: starting at epoch %d of %d\n", trainer.config().first_epoch, trainer.config().epochs);
+    std::string labels;
+    for (const std::string& l : session.labels())
+        labels += (labels.empty() ? "" : ",") + l;
+    std::fprintf(stderr, "train: %zu files, test: %zu files (%s); %zu labels (%s); %lld parameters; %s backend, %d threads\n",
+                 session.split().train.size(), session.split().test.size(), session.split().description.c_str(),
+                 session.labels().size(), labels.c_str(), session.model().parameter_count(),
+                 aer::backend_name(aer::current_backend()), aer::current_threads());
+
     const bool tty = isatty(2);
     const double t_train = now_s();
     std::signal(SIGINT, on_interrupt);
     aer::Status save_error;
-    s = trainer.run(
+    s = session.run(
         [&](const aer::TrainProgress& p) {
             print_progress(p, trainer, t_train, tty);
-            if (p.epoch_done) { // checkpoint: a crash keeps the last finished epoch
-                info.training["epochs_done"] = trainer.state().epochs_done;
-                aer::Status c = aer::save_checkpoint(out, model, info, trainer.state());
-                if (!c.ok())
-                    save_error = c;
-            }
+            if (p.epoch_done && save_error.ok()) // checkpoint: a crash keeps the last finished epoch
+                save_error = aer::save_checkpoint(out, session.model(), session.info(), trainer.state());
         },
         &g_stop);
     std::signal(SIGINT, SIG_DFL);
@@ -351,35 +321,31 @@ int cmd_train(const Args& in) {
     const double train_s = now_s() - t_train;
 
     nlohmann::json report;
-    if (!split.test.empty()) {
-        std::vector<int> pred;
-        s = aer::predict_classes(model, vx.data(), int(vy.size()), pred);
-        if (!s.ok())
-            return fail("train: " + s.message);
-        report = aer::compute_metrics(vy, pred, data.labels).to_json();
-        info.training["test_accuracy"] = report["accuracy"];
-    } else {
-        report = {{"labels", data.labels}, {"n", 0}};
-    }
-    info.training["epochs_done"] = trainer.state().epochs_done;
-    info.training["train_seconds"] = train_s;
-    s = aer::save_checkpoint(out, model, info, trainer.state());
+    s = session.evaluate(report);
+    if (!s.ok())
+        return fail("train: " + s.message);
+    session.info().training["train_seconds"] = train_s;
+    s = aer::save_checkpoint(out, session.model(), session.info(), trainer.state());
     if (!s.ok())
         return fail(s.message);
     report["history"] = history_json(trainer.history());
     report["train_seconds"] = train_s;
     report["wall_seconds"] = now_s() - t_start;
-    report["training"] = info.training;
+    report["training"] = session.info().training;
     report["model"] = out + ".json";
+    report["notes"] = session.notes();
     if (args.has("report")) {
         s = write_json_file(args.get("report"), report);
         if (!s.ok())
             return fail(s.message);
     }
-    nlohmann::json line = {{"model", out + ".json"}, {"train_n", split.train.size()}, {"test_n", split.test.size()},
+    nlohmann::json line = {{"model", out + ".json"}, {"train_n", session.split().train.size()},
+                           {"test_n", session.split().test.size()}, {"labels", session.labels()},
                            {"train_seconds", train_s}, {"wall_seconds", report["wall_seconds"]}};
     if (report.contains("accuracy"))
         line["accuracy"] = report["accuracy"];
+    if (report.contains("by_channel"))
+        line["by_channel"] = report["by_channel"];
     std::printf("%s\n", line.dump().c_str());
     return kOk;
 }
@@ -387,27 +353,36 @@ int cmd_train(const Args& in) {
 int cmd_eval(const Args& in) {
     Args args = in;
     std::string error;
-    const char* usage = "usage: aer eval [--model PREFIX.json] --data DIR [--actors LIST] [--report R.json]";
-    if (!args.parse({"model", "data", "actors", "report", "threads", "backend", "cache"}, {}, error) ||
+    const char* usage = "usage: aer eval [--model PREFIX.json] --data DIR [--data DIR...] [--channels both|speech|song]\n"
+                        "       [--actors LIST] [--report R.json]";
+    if (!args.parse({"model", "data", "actors", "report", "threads", "backend", "cache", "channels"}, {}, error) ||
         !setup_kernels(args, error))
         return fail("eval: " + error + "\n" + usage, kUsage);
     if (!args.has("data"))
         return fail(std::string("eval: --data is required\n") + usage, kUsage);
-    std::string prefix;
-    aer::Model model;
-    aer::ModelInfo info;
-    aer::Status s = load_chosen_model(args, prefix, model, info);
+    aer::ScanOptions scan;
+    aer::Status s = aer::parse_channels(args.get("channels", "both"), scan.channels);
     if (!s.ok())
-        return fail(s.message);
-    aer::Dataset data;
-    s = aer::scan_dataset(args.get("data"), info.labels, data);
-    if (!s.ok())
-        return fail(s.message);
+        return fail("eval: " + s.message, kUsage);
+    std::vector<int> actors;
     if (args.has("actors")) {
-        std::vector<int> actors;
         s = aer::parse_actor_list(args.get("actors"), actors);
         if (!s.ok())
             return fail("eval: " + s.message, kUsage);
+    }
+    std::string prefix;
+    aer::Model model;
+    aer::ModelInfo info;
+    s = load_chosen_model(args, prefix, model, info);
+    if (!s.ok())
+        return fail(s.message);
+    // Labels from the model: files of labels it does not know are counted in the notes.
+    aer::Dataset data;
+    scan.labels = info.labels;
+    s = aer::scan_dataset(args.get_all("data"), scan, data);
+    if (!s.ok())
+        return fail(s.message);
+    if (!actors.empty()) {
         std::vector<aer::Example> kept;
         for (const aer::Example& e : data.examples)
             if (std::find(actors.begin(), actors.end(), e.actor) != actors.end())
@@ -417,28 +392,45 @@ int cmd_eval(const Args& in) {
         data.examples = kept;
     }
     std::string cache = args.get("cache", default_cache_dir());
-    s = load_features(data, info.features, cache == "none" ? "" : cache);
+    bool tty = isatty(2);
+    s = aer::compute_features(data, info.features, cache == "none" ? "" : cache,
+                              int(std::max(1u, std::thread::hardware_concurrency())),
+                              [&](std::size_t done, std::size_t total) {
+                                  if (tty && (done % 8 == 0 || done == total))
+                                      std::fprintf(stderr, "\rfeatures %zu/%zu", done, total);
+                              },
+                              /*keep_copies=*/true);
+    if (tty)
+        std::fprintf(stderr, "\n");
+    for (const std::string& note : data.notes)
+        std::fprintf(stderr, "note: %s\n", note.c_str());
     if (!s.ok())
-        return fail(args.get("data") + ": " + s.message);
-    std::vector<std::size_t> all(data.examples.size());
-    for (std::size_t i = 0; i < all.size(); ++i)
-        all[i] = i;
-    std::vector<float> x;
-    std::vector<int> y, pred;
-    gather(data, all, info, model.orientation(), x, y);
-    s = aer::predict_classes(model, x.data(), int(y.size()), pred);
+        return fail("eval: " + s.message);
+    const std::size_t n = data.examples.size(), size = data.feature_size();
+    std::vector<float> x(n * size);
+    std::vector<int> y(n), pred;
+    std::vector<aer::Channel> channels(n);
+    for (std::size_t i = 0; i < n; ++i) {
+        aer::prepare_inputs(data.feature(i), 1, data.n_mfcc, data.frames, info, model.orientation(), x.data() + i * size);
+        y[i] = data.examples[i].label;
+        channels[i] = data.examples[i].channel;
+    }
+    s = aer::predict_classes(model, x.data(), int(n), pred);
     if (!s.ok())
         return fail("eval: " + s.message);
     nlohmann::json report = aer::compute_metrics(y, pred, info.labels).to_json();
+    report["by_channel"] = aer::accuracy_by_channel(channels, y, pred);
     report["model"] = prefix + ".json";
-    report["data"] = args.get("data");
+    report["data"] = args.get_all("data");
+    report["notes"] = data.notes;
     if (args.has("report")) {
         s = write_json_file(args.get("report"), report);
         if (!s.ok())
             return fail(s.message);
     }
-    std::printf("%s\n", nlohmann::json({{"model", report["model"]}, {"n", report["n"]}, {"accuracy", report["accuracy"]},
-                                        {"macro_f1", report["macro_f1"]}})
+    std::printf("%s\n", nlohmann::json({{"model", report["model"]}, {"n", report["n"]}, {"labels", info.labels},
+                                        {"accuracy", report["accuracy"]}, {"macro_f1", report["macro_f1"]},
+                                        {"by_channel", report["by_channel"]}})
                             .dump()
                             .c_str());
     return kOk;

@@ -24,6 +24,8 @@ class Args {
 
     bool has(const std::string& name) const { return values_.count(name) > 0; }
     std::string get(const std::string& name, const std::string& fallback = "") const;
+    /// Every value of an option given more than once (e.g. --data A --data B), in order.
+    std::vector<std::string> get_all(const std::string& name) const;
     /// An integer option within [lo, hi]; false with a message otherwise.
     bool get_int(const std::string& name, long long lo, long long hi, long long& out, std::string& error) const;
     bool get_double(const std::string& name, double lo, double hi, double& out, std::string& error) const;
@@ -33,7 +35,8 @@ class Args {
 
   private:
     std::vector<std::string> argv_;
-    std::map<std::string, std::string> values_;
+    std::map<std::string, std::string> values_;              ///< the last value of each option
+    std::map<std::string, std::vector<std::string>> all_;    ///< every value of each option
     std::vector<std::string> positional_;
 };
 

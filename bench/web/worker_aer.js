@@ -12,21 +12,23 @@ importScripts(dir + 'aer_web.js');
 
 let m = null, clips = [], threads = 1;
 
+// Every binding call that can fail answers {ok: true, ...} or {ok: false, error}.
+const check = (r) => {
+    if (!r.ok) throw new Error(r.error);
+    return r;
+};
+
 // A Trainer set up for the paper-lstm on n random examples (no split: every example trains).
 function make_trainer(params, epochs) {
     const t = new m.Trainer();
+    const labels = ['neutral', 'calm', 'happy', 'sad', 'angry', 'fearful', 'disgust', 'surprised'].slice(0, params.classes);
     const cfg = { arch: 'paper-lstm', epochs, batch: params.batch, lr: params.lr, seed: 1, split: 'none',
-        normalize: false };
-    let err = t.setup(JSON.stringify(cfg));
-    if (err) throw new Error(err);
+        normalize: false, labels };
+    check(t.setup(JSON.stringify(cfg)));
     const size = params.steps * params.features;
     const { x, y } = random_examples(params.n_train, size, params.classes, 1);
-    for (let i = 0; i < params.n_train; ++i) {
-        err = t.add_example(x.subarray(i * size, (i + 1) * size), y[i], -1);
-        if (err) throw new Error(err);
-    }
-    err = t.start();
-    if (err) throw new Error(err);
+    for (let i = 0; i < params.n_train; ++i) check(t.add_example(x.subarray(i * size, (i + 1) * size), labels[y[i]], -1, ''));
+    check(t.start());
     return t;
 }
 
@@ -54,8 +56,8 @@ const engine = {
             const n = task === 'infer_b1' ? 1 : 405;
             const t = make_trainer({ ...p, n_train: 2 }, 1); // random initial weights, saved as model files
             const c = new m.Classifier();
-            const err = c.load(t.model_json(), t.model_bin());
-            if (err) throw new Error(err);
+            const files = check(t.model());
+            check(c.load(files.json, files.bin));
             t.delete();
             const { x } = random_examples(n, p.steps * p.features, p.classes, 2);
             const r = await repeat(() => {
@@ -71,8 +73,7 @@ const engine = {
             const t = make_trainer(p, p.warmup + p.reps);
             let last = null;
             const r = await repeat(() => {
-                last = JSON.parse(t.step(per_epoch));
-                if (last.error) throw new Error(last.error);
+                last = check(t.step(per_epoch));
                 if (!last.epoch_done || last.batches_per_epoch !== per_epoch) throw new Error('step did not end an epoch');
             }, p.reps, p.warmup);
             t.delete();

@@ -19,6 +19,67 @@ const std::vector<std::string>& emotion_labels() {
     return labels;
 }
 
+const std::vector<std::string>& ravdess_labels() {
+    static const std::vector<std::string> labels = {"neutral", "calm",    "happy",   "sad",
+                                                    "angry",   "fearful", "disgust", "surprised"};
+    return labels;
+}
+
+const char* channel_name(Channel c) {
+    return c == Channel::speech ? "speech" : c == Channel::song ? "song" : "";
+}
+
+Status parse_channel(const std::string& text, Channel& out) {
+    if (text == "speech")
+        out = Channel::speech;
+    else if (text == "song")
+        out = Channel::song;
+    else if (text.empty())
+        out = Channel::unknown;
+    else
+        return Status::error("channel must be 'speech', 'song' or '' (unknown), not '" + text + "'");
+    return Status{};
+}
+
+Status parse_channels(const std::string& text, Channels& out) {
+    if (text == "both")
+        out = Channels::both;
+    else if (text == "speech")
+        out = Channels::speech;
+    else if (text == "song")
+        out = Channels::song;
+    else
+        return Status::error("channels must be speech, song or both, not '" + text + "'");
+    return Status{};
+}
+
+const char* channels_name(Channels c) {
+    return c == Channels::speech ? "speech" : c == Channels::song ? "song" : "both";
+}
+
+bool channel_wanted(Channels want, Channel c) {
+    if (want == Channels::both || c == Channel::unknown)
+        return true;
+    return (want == Channels::speech) == (c == Channel::speech);
+}
+
+std::vector<std::string> choose_labels(const std::vector<std::string>& names, bool any_speech) {
+    auto all_in = [&](const std::vector<std::string>& set) {
+        for (const std::string& n : names)
+            if (std::find(set.begin(), set.end(), n) == set.end())
+                return false;
+        return true;
+    };
+    if (!any_speech && all_in(emotion_labels()))
+        return emotion_labels();
+    if (all_in(ravdess_labels()))
+        return ravdess_labels();
+    std::vector<std::string> sorted = names;
+    std::sort(sorted.begin(), sorted.end());
+    sorted.erase(std::unique(sorted.begin(), sorted.end()), sorted.end());
+    return sorted;
+}
+
 bool parse_ravdess_name(const std::string& file_name, int& emotion, int& actor, bool& song) {
     // 7 two-digit fields separated by '-', then ".wav": 20 characters + 4.
     std::string stem = file_name;
@@ -60,80 +121,93 @@ std::string lower(std::string s) {
 
 } // namespace
 
-Status scan_dataset(const std::string& dir, const std::vector<std::string>& labels, Dataset& out) {
+Status scan_dataset(const std::vector<std::string>& dirs, const ScanOptions& options, Dataset& out) {
     out = Dataset{};
-    std::error_code ec;
-    if (!fs::is_directory(dir, ec))
-        return Status::error(dir + ": not a folder");
-    std::vector<fs::path> files;
-    for (fs::recursive_directory_iterator it(dir, fs::directory_options::skip_permission_denied, ec), end;
-         !ec && it != end; it.increment(ec)) {
-        if (it->is_regular_file(ec) && is_wav(it->path()))
-            files.push_back(it->path());
-    }
-    if (ec)
-        return Status::error(dir + ": cannot list (" + ec.message() + ")");
-    std::sort(files.begin(), files.end());
-
+    if (dirs.empty())
+        return Status::error("no data folder given");
     // Label of each file: RAVDESS emotion, else the parent folder's name.
     struct Found {
         fs::path path;
         std::string label;
         int actor;
+        Channel channel;
     };
     std::vector<Found> found;
-    bool any_folder_label = false;
-    int skipped_unknown_emotion = 0;
-    for (const fs::path& p : files) {
-        int emotion = 0, actor = 0;
-        bool song = false;
-        if (parse_ravdess_name(p.filename().string(), emotion, actor, song)) {
-            if (emotion > 6) {
-                ++skipped_unknown_emotion;
+    std::vector<std::string> unlabelled;
+    int other_channel = 0;
+    for (const std::string& dir : dirs) {
+        std::error_code ec;
+        if (!fs::is_directory(dir, ec))
+            return Status::error(dir + ": not a folder");
+        std::vector<fs::path> files;
+        for (fs::recursive_directory_iterator it(dir, fs::directory_options::skip_permission_denied, ec), end;
+             !ec && it != end; it.increment(ec)) {
+            if (it->is_regular_file(ec) && is_wav(it->path()))
+                files.push_back(it->path());
+        }
+        if (ec)
+            return Status::error(dir + ": cannot list (" + ec.message() + ")");
+        std::sort(files.begin(), files.end());
+        for (const fs::path& p : files) {
+            int emotion = 0, actor = 0;
+            bool song = false;
+            Found f{p, "", -1, Channel::unknown};
+            if (parse_ravdess_name(p.filename().string(), emotion, actor, song)) {
+                f.label = ravdess_labels()[std::size_t(emotion - 1)];
+                f.actor = actor;
+                f.channel = song ? Channel::song : Channel::speech;
+            } else {
+                std::string folder = lower(p.parent_path().filename().string());
+                if (p.parent_path() == fs::path(dir) || folder.empty()) {
+                    unlabelled.push_back(p.string());
+                    continue;
+                }
+                f.label = folder;
+            }
+            if (!channel_wanted(options.channels, f.channel)) {
+                ++other_channel;
                 continue;
             }
-            found.push_back({p, emotion_labels()[std::size_t(emotion - 1)], actor});
-        } else {
-            std::string folder = lower(p.parent_path().filename().string());
-            if (p.parent_path() == fs::path(dir) || folder.empty()) {
-                out.notes.push_back(p.string() + ": skipped (neither a RAVDESS name nor inside a label folder)");
-                continue;
-            }
-            found.push_back({p, folder, -1});
-            any_folder_label = true;
+            found.push_back(f);
         }
     }
-    if (skipped_unknown_emotion > 0)
-        out.notes.push_back(std::to_string(skipped_unknown_emotion) +
-                            " RAVDESS speech file(s) with emotions the song models do not know (disgust, "
-                            "surprised) skipped");
+    if (!unlabelled.empty())
+        out.notes.push_back(std::to_string(unlabelled.size()) +
+                            " file(s) skipped: neither a RAVDESS name nor inside a label folder (first: " +
+                            unlabelled.front() + ")");
+    if (other_channel > 0)
+        out.notes.push_back(std::to_string(other_channel) + " RAVDESS file(s) of the other vocal channel skipped (channels: " +
+                            channels_name(options.channels) + ")");
 
-    if (!labels.empty()) {
-        out.labels = labels;
-    } else if (!any_folder_label) {
-        out.labels = emotion_labels();
+    if (!options.labels.empty()) {
+        out.labels = options.labels;
     } else {
         std::vector<std::string> names;
-        for (const Found& f : found)
+        bool any_speech = false;
+        for (const Found& f : found) {
             names.push_back(f.label);
-        std::sort(names.begin(), names.end());
-        names.erase(std::unique(names.begin(), names.end()), names.end());
-        // The six emotions keep their canonical order when a user's folders use them.
-        bool all_emotions = std::all_of(names.begin(), names.end(), [](const std::string& n) {
-            return std::find(emotion_labels().begin(), emotion_labels().end(), n) != emotion_labels().end();
-        });
-        out.labels = all_emotions ? emotion_labels() : names;
+            any_speech = any_speech || f.channel == Channel::speech;
+        }
+        out.labels = choose_labels(names, any_speech);
     }
+    std::map<std::string, int> unknown; // label -> files skipped
     for (const Found& f : found) {
         auto it = std::find(out.labels.begin(), out.labels.end(), f.label);
         if (it == out.labels.end()) {
-            out.notes.push_back(f.path.string() + ": skipped (label '" + f.label + "' is not one of the model's)");
+            ++unknown[f.label];
             continue;
         }
-        out.examples.push_back({f.path.string(), int(it - out.labels.begin()), f.actor});
+        out.examples.push_back({f.path.string(), int(it - out.labels.begin()), f.actor, f.channel});
     }
-    if (out.examples.empty())
-        return Status::error(dir + ": no labelled WAV files found (RAVDESS names or DIR/<label>/*.wav)");
+    for (const auto& [label, n] : unknown)
+        out.notes.push_back(std::to_string(n) + " file(s) labelled '" + label + "' skipped: not one of the model's labels");
+    if (out.examples.empty()) {
+        std::string where;
+        for (const std::string& d : dirs)
+            where += (where.empty() ? "" : ", ") + d;
+        return Status::error(where + ": no labelled WAV files found (RAVDESS names or DIR/<label>/*.wav)" +
+                             (out.notes.empty() ? std::string() : "; " + out.notes.back()));
+    }
     return Status{};
 }
 
@@ -150,17 +224,18 @@ std::uint64_t fnv1a64(const void* data, std::size_t size, std::uint64_t seed) {
 namespace {
 
 // One file's features, from the cache when its key matches, else computed (and cached).
+// `content` receives a hash of the file's bytes (to find copies).
 Status features_of(const std::string& path, MfccExtractor& ex, const std::string& config_text,
-                   const std::string& cache_dir, std::vector<float>& out) {
+                   const std::string& cache_dir, std::vector<float>& out, std::uint64_t& content) {
     std::vector<std::uint8_t> bytes;
     Status s = read_file_bytes(path, bytes, kMaxWavBytes);
     if (!s.ok())
         return s;
+    content = fnv1a64(bytes.data(), bytes.size());
     const std::size_t want = std::size_t(ex.config().n_mfcc) * std::size_t(ex.config().max_len);
     std::string cache_file;
     if (!cache_dir.empty()) {
-        std::uint64_t key = fnv1a64(bytes.data(), bytes.size());
-        key = fnv1a64(config_text.data(), config_text.size(), key);
+        std::uint64_t key = fnv1a64(config_text.data(), config_text.size(), content);
         char name[32];
         std::snprintf(name, sizeof name, "%016llx.f32", (unsigned long long)key);
         cache_file = cache_dir + "/" + name;
@@ -196,7 +271,7 @@ Status features_of(const std::string& path, MfccExtractor& ex, const std::string
 } // namespace
 
 Status compute_features(Dataset& data, const MfccConfig& config, const std::string& cache_dir, int threads,
-                        const FeatureProgress& progress) {
+                        const FeatureProgress& progress, bool keep_copies) {
     if (config.max_len <= 0)
         return Status::error("features for training need a fixed length (max_len > 0)");
     Status s = config.validate();
@@ -211,6 +286,7 @@ Status compute_features(Dataset& data, const MfccConfig& config, const std::stri
     const std::size_t size = std::size_t(config.n_mfcc) * std::size_t(config.max_len);
     std::vector<float> all(n * size);
     std::vector<std::string> errors(n);
+    std::vector<std::uint64_t> content(n, 0);
     std::atomic<std::size_t> next{0}, done{0};
     std::mutex progress_mutex;
     auto work = [&]() {
@@ -218,7 +294,7 @@ Status compute_features(Dataset& data, const MfccConfig& config, const std::stri
         Status init = ex.init(config);
         std::vector<float> f;
         for (std::size_t i = next++; i < n; i = next++) {
-            Status r = init.ok() ? features_of(data.examples[i].path, ex, config_text, cache_dir, f) : init;
+            Status r = init.ok() ? features_of(data.examples[i].path, ex, config_text, cache_dir, f, content[i]) : init;
             if (r.ok())
                 std::copy(f.begin(), f.end(), all.begin() + std::ptrdiff_t(i * size));
             else
@@ -241,13 +317,20 @@ Status compute_features(Dataset& data, const MfccConfig& config, const std::stri
     for (std::thread& t : pool)
         t.join();
 
-    // Keep the examples that worked, in order.
+    // Keep the examples that worked, in order, and the first of byte-identical files.
     Dataset kept;
     kept.labels = data.labels;
     kept.notes = data.notes;
+    std::map<std::uint64_t, std::size_t> first_of; // content hash -> first example with it
     for (std::size_t i = 0; i < n; ++i) {
         if (!errors[i].empty()) {
             kept.notes.push_back(errors[i]);
+            continue;
+        }
+        auto [it, inserted] = first_of.emplace(content[i], i);
+        if (!inserted && !keep_copies) {
+            kept.notes.push_back(data.examples[i].path + ": skipped (the same bytes as " +
+                                 data.examples[it->second].path + ")");
             continue;
         }
         kept.examples.push_back(data.examples[i]);

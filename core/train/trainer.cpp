@@ -118,21 +118,26 @@ void Trainer::snapshot() {
         saved_.rngs.push_back(r->state());
 }
 
-void Trainer::restore_last_epoch() {
+Status Trainer::restore_last_epoch() {
+    if (!model_ || !optimizer_)
+        return Status::error("trainer: not initialised");
     const std::vector<Param<float>>& params = model_->parameters();
     for (std::size_t i = 0; i < params.size() && i < last_good_.size(); ++i)
         std::memcpy(params[i].value, last_good_[i].data(), params[i].size * sizeof(float));
     model_->after_update();
-    apply_state(saved_, *model_, *optimizer_); // snapshot() took it from these: it fits
+    return apply_state(saved_, *model_, *optimizer_); // snapshot() took it from these: it fits
 }
 
-void Trainer::evaluate(const std::vector<float>& x, const std::vector<int>& y, double& loss, double& acc) {
+Status Trainer::evaluate(const std::vector<float>& x, const std::vector<int>& y, double& loss, double& acc) {
     std::vector<int> pred;
     std::vector<float> probs;
     int n = int(y.size());
     loss = acc = std::nan("");
-    if (n == 0 || !predict_classes(*model_, x.data(), n, pred, &probs).ok())
-        return;
+    if (n == 0)
+        return Status{};
+    Status s = predict_classes(*model_, x.data(), n, pred, &probs);
+    if (!s.ok())
+        return s;
     const int k = model_->classes();
     double l = 0, c = 0;
     for (int i = 0; i < n; ++i) {
@@ -143,6 +148,7 @@ void Trainer::evaluate(const std::vector<float>& x, const std::vector<int>& y, d
     }
     loss = l / n;
     acc = c / n;
+    return Status{};
 }
 
 Status Trainer::step(int max_batches, TrainProgress& out) {
@@ -176,7 +182,9 @@ Status Trainer::step(int max_batches, TrainProgress& out) {
         if (!s.ok())
             return s;
         if (!std::isfinite(loss)) {
-            restore_last_epoch();
+            Status r = restore_last_epoch();
+            if (!r.ok())
+                return r;
             int kept = int(history_.size());
             return Status::error("training diverged at epoch " + std::to_string(epoch_) + ", batch " +
                                  std::to_string(batch_ + 1) + " (loss is " + (std::isnan(loss) ? "NaN" : "infinite") +
@@ -197,7 +205,15 @@ Status Trainer::step(int max_batches, TrainProgress& out) {
             m.epoch = epoch_;
             m.loss = loss_sum_ / seen_;
             m.acc = correct_ / seen_;
-            evaluate(val_x_, val_y_, m.val_loss, m.val_acc);
+            Status v = evaluate(val_x_, val_y_, m.val_loss, m.val_acc);
+            if (!v.ok()) {
+                Status r = restore_last_epoch();
+                return Status::error("validation after epoch " + std::to_string(epoch_) + " failed (" + v.message +
+                                     "); kept the weights of " +
+                                     (history_.empty() ? std::string("the start")
+                                                       : "epoch " + std::to_string(history_.size())) +
+                                     (r.ok() ? "" : "; " + r.message));
+            }
             m.seconds = (now_ms() - epoch_start_ms_) / 1000.0;
             history_.push_back(m);
             ++epoch_;
@@ -223,10 +239,8 @@ Status Trainer::step(int max_batches, TrainProgress& out) {
 Status Trainer::run(const std::function<void(const TrainProgress&)>& progress, const std::atomic<bool>* stop) {
     TrainProgress p;
     while (!finished()) {
-        if (stop && stop->load()) {
-            restore_last_epoch();
-            return Status{};
-        }
+        if (stop && stop->load())
+            return restore_last_epoch();
         Status s = step(1, p);
         if (!s.ok())
             return s;

@@ -79,8 +79,8 @@ class Trainer {
     Status run(const std::function<void(const TrainProgress&)>& progress, const std::atomic<bool>* stop);
 
     /// Puts back the weights, optimiser state and dropout streams of the last finished epoch
-    /// (what a Stop keeps).
-    void restore_last_epoch();
+    /// (what a Stop keeps). Fails before init().
+    Status restore_last_epoch();
 
     /// The state that goes with the last finished epoch's weights (epochs_done = 0 before the
     /// first): save it beside the model files to resume exactly.
@@ -93,8 +93,9 @@ class Trainer {
   private:
     void begin_epoch();
     void snapshot();
-    /// Mean cross-entropy and accuracy of the model on (x, y) in inference mode.
-    void evaluate(const std::vector<float>& x, const std::vector<int>& y, double& loss, double& acc);
+    /// Mean cross-entropy and accuracy of the model on (x, y) in inference mode (NaN when y is
+    /// empty); fails when the model's prediction fails.
+    Status evaluate(const std::vector<float>& x, const std::vector<int>& y, double& loss, double& acc);
 
     Model* model_ = nullptr;
     TrainConfig config_;

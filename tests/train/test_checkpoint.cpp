@@ -103,7 +103,7 @@ TEST_CASE("a run resumed from its model files and state equals the run that neve
         REQUIRE(t.step(1, p).ok());
     // A few batches of epoch 4, then a stop: the state goes back to epoch 3's end with the weights.
     REQUIRE(t.step(2, p).ok());
-    t.restore_last_epoch();
+    REQUIRE(t.restore_last_epoch().ok());
     ModelInfo info = tiny_info();
     std::string json;
     std::vector<std::uint8_t> bin, state_bytes;

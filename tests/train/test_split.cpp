@@ -81,7 +81,7 @@ TEST_CASE("actor splits and folds never share an actor", "[train]") {
 
 TEST_CASE("scan the prepared RAVDESS song folder", "[train]") {
     Dataset d;
-    Status s = scan_dataset(std::string(AER_SOURCE_DIR) + "/data/ravdess-song", {}, d);
+    Status s = scan_dataset({std::string(AER_SOURCE_DIR) + "/data/ravdess-song"}, {}, d);
     INFO(s.message);
     REQUIRE(s.ok());
     CHECK(d.examples.size() == 836);
@@ -112,7 +112,7 @@ TEST_CASE("a folder per label; broken files are noted, the rest go on", "[train]
     write(dir / "sad" / "b.WAV", encode_wav(tone, 1, 44100, "float32"));
     write(dir / "sad" / "broken.wav", {'R', 'I', 'F', 'F', 0, 0});
     Dataset d;
-    REQUIRE(scan_dataset(dir.string(), {}, d).ok());
+    REQUIRE(scan_dataset({dir.string()}, {}, d).ok());
     CHECK(d.labels == emotion_labels()); // folder names within the six keep the canonical order
     REQUIRE(d.examples.size() == 3);
     MfccConfig cfg;
@@ -125,12 +125,12 @@ TEST_CASE("a folder per label; broken files are noted, the rest go on", "[train]
     // Second run comes from the cache and gives the same numbers.
     std::vector<float> first = d.features;
     Dataset again;
-    REQUIRE(scan_dataset(dir.string(), {}, again).ok());
+    REQUIRE(scan_dataset({dir.string()}, {}, again).ok());
     REQUIRE(compute_features(again, cfg, cache, 1).ok());
     CHECK(again.features == first);
     // Labels outside the given order are skipped with a note.
     Dataset only_happy;
-    REQUIRE(scan_dataset(dir.string(), {"happy"}, only_happy).ok());
+    REQUIRE(scan_dataset({dir.string()}, ScanOptions{{"happy"}}, only_happy).ok());
     CHECK(only_happy.examples.size() == 1);
     fs::remove_all(dir);
 }

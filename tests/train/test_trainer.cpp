@@ -79,7 +79,7 @@ TEST_CASE("step() runs a bounded number of batches; a stop keeps the last finish
     std::vector<float> after_epoch1 = weights_of(m);
     REQUIRE(t.step(1, p).ok()); // into epoch 2
     CHECK(weights_of(m) != after_epoch1);
-    t.restore_last_epoch(); // what a Stop does
+    REQUIRE(t.restore_last_epoch().ok()); // what a Stop does
     CHECK(weights_of(m) == after_epoch1);
 }
 

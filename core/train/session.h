@@ -1,0 +1,147 @@
+// aer/train/session: one training run, from a request and labelled examples to a trained model,
+// its metadata and its report. The CLI (`aer train`) and the page (wasm/bindings.cpp) both run
+// training through this class; neither keeps a copy of the setup.
+//
+// Contract
+// - A run is described by a request (JSON, the same keys from the CLI's options and the page's
+//   form), checked field by field by parse_session_settings(): an unknown key, a wrong type or a
+//   value out of range is an error naming the key. Nothing in a request can make the core throw
+//   or hit undefined behaviour.
+// - Examples arrive with their label NAME, actor and vocal channel. At start() the session keeps
+//   the examples of the wanted channels, fixes the label order (the request's `labels`, a resumed
+//   checkpoint's labels, or choose_labels() of the examples, core/train/dataset.h), counts what it
+//   skipped and why (notes()), splits, builds the architecture with one output per label, fits
+//   the normalisation on the training side, and hands the arranged inputs to a Trainer.
+// - The session owns the model, its ModelInfo (labels, features, normalisation, metadata) and
+//   the trainer. The metadata (`info().training`) has one set of keys whoever trains, and keeps
+//   the request itself under "config", from which a resume starts.
+// - Usage: configure(), add_example()... (or resume()), start(), then step() until finished (or
+//   run()), stop() to keep the last finished epoch, evaluate() for the report.
+#pragma once
+
+#include "core/nn/model.h"
+#include "core/nn/model_io.h"
+#include "core/status.h"
+#include "core/train/checkpoint.h"
+#include "core/train/dataset.h"
+#include "core/train/split.h"
+#include "core/train/trainer.h"
+
+#include <nlohmann/json.hpp>
+
+#include <atomic>
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace aer {
+
+/// A checked training request.
+struct SessionSettings {
+    nlohmann::json arch = "paper-lstm"; ///< a preset name (string) or an architecture object
+    std::string arch_name = "paper-lstm"; ///< for the metadata: the preset, the file, or "custom"
+    TrainConfig train;                   ///< epochs, batch, lr, optimizer, seed, augmentation
+    std::string split = "paper";         ///< "paper", "none" or "actors:LIST"
+    double train_fraction = 0.6;         ///< the paper split's training share
+    bool normalize = false;              ///< per-coefficient normalisation fitted on the training side
+    double dropout = -1;                 ///< >= 0: every dropout layer's rate; < 0: the architecture's
+    Channels channels = Channels::both;  ///< which RAVDESS vocal channels train
+    MfccConfig features;                 ///< the feature pipeline (max_len > 0)
+    std::vector<std::string> labels;     ///< the label order; empty: chosen from the examples
+    std::vector<std::string> data;       ///< where the examples came from (metadata only)
+    std::string init_from;               ///< a model whose lstm_0 weights start the run (metadata)
+    std::string where = "cli";           ///< "cli" or "browser" (metadata)
+};
+
+/// Parses and checks a request: {arch, arch_name, epochs, batch, lr, optimizer, seed, split,
+/// train_fraction, normalize, dropout, augment, channels, feature_config, labels, data,
+/// init_from, where}, every key optional. Fails, naming the key, on an unknown key, a wrong type
+/// or a value out of range (epochs 1..100000, batch 1..4096, 0 < lr <= 1e6, seed 0..2^32-1,
+/// train_fraction 0.05..0.95, dropout 0..0.95, at most 1000 labels of 1..100 characters).
+Status parse_session_settings(const nlohmann::json& request, SessionSettings& out);
+
+/// The request that parse_session_settings() turns back into `s` (kept in a model's metadata).
+nlohmann::json session_settings_json(const SessionSettings& s);
+
+/// Accuracy per vocal channel: {speech: {accuracy, n}, song: {accuracy, n}}, the channels
+/// present only. channels, truth, predicted: one entry per example.
+nlohmann::json accuracy_by_channel(const std::vector<Channel>& channels, const std::vector<int>& truth,
+                                   const std::vector<int>& predicted);
+
+class TrainingSession {
+  public:
+    /// Starts afresh with these settings (examples, model and trainer are dropped).
+    void configure(const SessionSettings& settings);
+
+    /// One example: `features` (size floats: n_mfcc x max_len of the settings' features, copied),
+    /// its label name, actor (-1 unknown) and channel. Fails on a wrong size or an empty label.
+    Status add_example(const float* features, std::size_t size, const std::string& label, int actor, Channel channel);
+
+    /// Every example of a dataset whose features are computed (with the settings' features).
+    Status add_dataset(const Dataset& data);
+
+    /// Continues a checkpoint instead of building a fresh model: its weights, labels and
+    /// normalisation, and (when `state` is not null) its optimiser state and dropout streams.
+    /// `bin` (may be null when the caller has matched the state to the weights, as
+    /// load_checkpoint() does): the model's .bin bytes, which the state's digest must match.
+    /// Fails when the checkpoint's features or labels differ from the settings'.
+    Status resume(Model model, const ModelInfo& info, const TrainState* state, const std::vector<std::uint8_t>* bin);
+
+    /// A model whose lstm_0 weights (when shapes match) start the run; applied by start().
+    void init_from(Model from) { init_from_ = std::move(from); }
+
+    /// Filters, labels, splits, builds, normalises and initialises the trainer (see the contract).
+    Status start();
+
+    /// Trainer::step(), once started.
+    Status step(int max_batches, TrainProgress& out);
+    /// Trainer::run(), once started; `on_epoch` (may be null) after every finished epoch.
+    Status run(const std::function<void(const TrainProgress&)>& progress, const std::atomic<bool>* stop);
+    /// Keeps the last finished epoch's weights and state. Fails when no run has started.
+    Status stop();
+
+    /// The report on the test side: compute_metrics() as JSON plus
+    /// by_channel {speech: {accuracy, n}, song: {accuracy, n}} (the channels present), and
+    /// {n: 0, labels} without a test side. Also records test_accuracy in the metadata.
+    Status evaluate(nlohmann::json& report);
+
+    /// The model files and (when `state` is not null) the training state of the model as it
+    /// stands, from one serialisation; the state carries the digest of `bin`.
+    Status serialize(std::string& json, std::vector<std::uint8_t>& bin, std::vector<std::uint8_t>* state) const;
+
+    bool started() const { return started_; }
+    const SessionSettings& settings() const { return settings_; }
+    const std::vector<std::string>& labels() const { return info_.labels; }
+    /// What start() left out and why, for the user.
+    const std::vector<std::string>& notes() const { return notes_; }
+    const Split& split() const { return split_; }
+    const Model& model() const { return model_; }
+    ModelInfo& info() { return info_; }
+    const Trainer& trainer() const { return trainer_; }
+
+  private:
+    struct Pending { // an example before the labels are fixed
+        std::string label;
+        int actor;
+        Channel channel;
+    };
+    Status build_model();
+    void gather(const std::vector<std::size_t>& idx, std::vector<float>& x, std::vector<int>& y) const;
+
+    SessionSettings settings_;
+    std::vector<Pending> pending_;
+    std::vector<float> pending_features_;
+    Dataset data_; ///< the kept examples, labelled, after start()
+    std::vector<std::string> notes_;
+    Split split_;
+    Model model_;
+    Model init_from_;
+    ModelInfo info_;
+    TrainState resume_state_;
+    bool resuming_ = false, have_resume_state_ = false, started_ = false;
+    Trainer trainer_;
+    std::vector<float> test_x_;
+    std::vector<int> test_y_;
+};
+
+} // namespace aer
