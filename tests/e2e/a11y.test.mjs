@@ -64,10 +64,10 @@ test('axe in every state and theme, and the keyboard-only flow: examples, predic
         await page.keyboard.press('ArrowDown');
         await page.waitForFunction((n) => document.querySelector('#heatmap-caption').textContent.includes(n), rows[1].file);
         await assert_accessible(page, 'with predictions, light');
-        await shot('page-predictions', { fullPage: true });
+        await page.locator('#predict').screenshot({ path: path.join(artifacts, 'page-predictions.png') });
         await page.emulateMedia({ colorScheme: 'dark' });
         await assert_accessible(page, 'with predictions, dark');
-        await shot('page-predictions-dark', { fullPage: true });
+        await page.locator('#predict').screenshot({ path: path.join(artifacts, 'page-predictions-dark.png') });
         await page.emulateMedia({ colorScheme: 'light' });
 
         // The training form: a small architecture (type-ahead in the select), 2 epochs, Train.
