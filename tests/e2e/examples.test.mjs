@@ -18,7 +18,7 @@ test('examples: 14 labelled clips in one click, predicted as their original take
     const checked = JSON.parse(fs.readFileSync(path.join(repo, 'web', 'examples', 'examples.json'), 'utf8')).checked_with;
     assert.equal(checked, default_model(), 'the examples were checked with another model: run scripts/make-examples.mjs');
     const size = examples.reduce((a, f) => a + fs.statSync(path.join(repo, 'web', 'examples', f)).size, 0);
-    assert.ok(size < 1024 * 1024, `${size} bytes of examples`);
+    assert.ok(size < 1.5 * 1024 * 1024, `${size} bytes of examples`);
     const originals = examples.map((f) => path.join(channel(f) === 'speech' ? ravdess_speech : ravdess,
         `Actor_${f.slice(18, 20)}`, f));
     const server = await start_server();
@@ -40,7 +40,7 @@ test('examples: 14 labelled clips in one click, predicted as their original take
         assert.deepEqual(whole.map((r) => r.file), examples);
         assert.deepEqual(clips.map((r) => `${r.file} ${r.pred}`), whole.map((r) => `${r.file} ${r.pred}`));
         assert.match(whole[0].text, /48 kHz/);
-        assert.match(clips[0].text, /16 kHz/);
+        assert.match(clips[0].text, /22\.05 kHz/);
         assert.deepEqual(b.errors, []);
     } finally {
         await b.close();
