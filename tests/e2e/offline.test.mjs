@@ -19,6 +19,23 @@ test('the service worker\'s list holds every bundled example', () => {
     }
 });
 
+test('installable: the manifest\'s icons exist, PNGs of the sizes it states, all precached', () => {
+    const web = path.join(repo, 'build', 'web');
+    const manifest = JSON.parse(fs.readFileSync(path.join(web, 'manifest.webmanifest'), 'utf8'));
+    const list = JSON.parse(fs.readFileSync(path.join(web, 'precache.json'), 'utf8')).files;
+    assert.equal(manifest.start_url, './');
+    assert.equal(manifest.display, 'standalone');
+    const sizes = manifest.icons.filter((i) => i.type === 'image/png').map((i) => i.sizes);
+    assert.ok(sizes.includes('192x192') && sizes.includes('512x512'), sizes.join(' '));
+    for (const icon of manifest.icons) {
+        assert.ok(list.includes(icon.src), `${icon.src} is not precached`);
+        const bytes = fs.readFileSync(path.join(web, icon.src));
+        if (icon.type !== 'image/png') continue;
+        assert.equal(bytes.toString('latin1', 1, 4), 'PNG', icon.src);
+        assert.equal(`${bytes.readUInt32BE(16)}x${bytes.readUInt32BE(20)}`, icon.sizes, icon.src); // IHDR width, height
+    }
+});
+
 test('offline: after a first load, the app works with the network off', async () => {
     const server = await start_server();
     const b = await launch();
