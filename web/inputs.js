@@ -206,6 +206,6 @@ document.addEventListener('drop', async (e) => {
 on('model', ({ config_changed }) => {
     const ready = state.items.filter((i) => i.status === 'ok');
     if (!config_changed || !ready.length) return;
-    for (const i of ready) { i.status = 'queued'; i.pred = null; i.probs = null; }
+    for (const i of ready) { i.status = 'queued'; i.pred = null; i.probs = null; render_row(i); }
     enqueue(() => extract(ready));
 });
