@@ -1,6 +1,6 @@
 // The predictions panel: a row per file (predicted label, a bar per class of the active model,
 // the true label), the accuracy on the labelled files and the MFCC heatmap of the selected file.
-import { $, el, pct } from './ui.js';
+import { $, el, pct, task } from './ui.js';
 import { call } from './rpc.js';
 import { state, on, emit, model_labels } from './state.js';
 import { draw_heatmap } from './plots.js';
@@ -13,7 +13,15 @@ const EMPTY_CAPTION = 'Select a file to see its MFCC (coefficients up, time righ
 /// Predicts `list` (items with features) with the active model and shows the results.
 export async function predict(list) {
     if (!state.active || !list.length) { update_accuracy(); return; }
-    const model = state.active;
+    const t = task(`predicting ${list.length} file(s)…`);
+    try {
+        await predict_with(state.active, list);
+    } finally {
+        t.end();
+    }
+}
+
+async function predict_with(model, list) {
     const r = await call('predict', { item_ids: list.map((i) => i.id) });
     if (state.active !== model) return; // another model became active: it predicts every file itself
     if (!r.ok) {
@@ -143,6 +151,7 @@ export async function select(item) {
     for (const i of state.items) if (i.row) i.row.classList.toggle('selected', i === item);
     const r = await call('mfcc', { item_id: item.id });
     if (selected !== item) return;
+    $('heatmap-figure').hidden = false;
     if (!r.ok) { $('heatmap-caption').textContent = `${item.name}: ${r.error}`; return; }
     draw_heatmap($('heatmap'), r.mfcc, r.n_mfcc, r.frames, r.natural_frames);
     const shown = Math.min(r.frames, r.natural_frames);
@@ -204,7 +213,7 @@ on('cleared', () => {
     $('results').tBodies[0].replaceChildren();
     $('empty-list').hidden = false;
     $('accuracy').textContent = '';
+    $('heatmap-figure').hidden = true;
     $('heatmap-caption').textContent = EMPTY_CAPTION;
-    $('heatmap').getContext('2d').clearRect(0, 0, $('heatmap').width, $('heatmap').height);
     drop_matrix('predictions');
 });
