@@ -8,7 +8,8 @@
 
 namespace aer_cli {
 
-bool Args::parse(const std::vector<std::string>& options, const std::vector<std::string>& flags, std::string& error) {
+bool Args::parse(const std::vector<std::string>& options, const std::vector<std::string>& flags,
+                 std::string& error) {
     for (std::size_t i = 0; i < argv_.size(); ++i) {
         const std::string& a = argv_[i];
         if (a.size() > 2 && a.compare(0, 2, "--") == 0) {
@@ -46,7 +47,8 @@ std::vector<std::string> Args::get_all(const std::string& name) const {
     return has(name) ? std::vector<std::string>{get(name)} : std::vector<std::string>{};
 }
 
-bool Args::get_int(const std::string& name, long long lo, long long hi, long long& out, std::string& error) const {
+bool Args::get_int(const std::string& name, long long lo, long long hi, long long& out,
+                   std::string& error) const {
     if (!has(name))
         return true;
     const std::string& v = values_.at(name);

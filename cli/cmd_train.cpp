@@ -4,20 +4,20 @@
 #include "core/audio/load.h"
 #include "core/nn/kernels.h"
 #include "core/nn/model_io.h"
+#include "core/train/checkpoint.h"
 #include "core/train/dataset.h"
 #include "core/train/metrics.h"
 #include "core/train/normalize.h"
-#include "core/train/checkpoint.h"
-#include "core/train/split.h"
 #include "core/train/session.h"
+#include "core/train/split.h"
 #include "core/train/trainer.h"
 
 #include <nlohmann/json.hpp>
 
 #include <atomic>
 #include <chrono>
-#include <csignal>
 #include <cmath>
+#include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
@@ -29,7 +29,9 @@ namespace aer_cli {
 namespace {
 // Ctrl-C during training: stop between batches, keep the last finished epoch, save and report.
 std::atomic<bool> g_stop{false};
-extern "C" void on_interrupt(int) { g_stop = true; }
+extern "C" void on_interrupt(int) {
+    g_stop = true;
+}
 } // namespace
 
 aer::Status load_architecture(const std::string& spec, int classes, nlohmann::json& out);
@@ -67,7 +69,8 @@ std::string default_model_prefix() {
 }
 
 // The model of --model PREFIX.json, else the shipped default.
-aer::Status load_chosen_model(const Args& args, std::string& prefix, aer::Model& model, aer::ModelInfo& info) {
+aer::Status load_chosen_model(const Args& args, std::string& prefix, aer::Model& model,
+                              aer::ModelInfo& info) {
     prefix = args.has("model") ? model_prefix(args.get("model")) : default_model_prefix();
     return aer::load_model_files(prefix, model, info);
 }
@@ -102,14 +105,17 @@ bool setup_kernels(const Args& args, std::string& error) {
     return s.ok();
 }
 
-// Features for a dataset, with a progress line on a terminal.
-aer::Status load_features(aer::Dataset& data, const aer::MfccConfig& cfg, const std::string& cache) {
+// Features for a dataset, with a progress line on a terminal. keep_copies: see compute_features().
+aer::Status load_features(aer::Dataset& data, const aer::MfccConfig& cfg, const std::string& cache,
+                          bool keep_copies = false) {
     bool tty = isatty(2);
-    aer::Status s = aer::compute_features(data, cfg, cache, std::max(1u, std::thread::hardware_concurrency()),
-                                          [&](std::size_t done, std::size_t total) {
-                                              if (tty && (done % 8 == 0 || done == total))
-                                                  std::fprintf(stderr, "\rfeatures %zu/%zu", done, total);
-                                          });
+    aer::Status s = aer::compute_features(
+        data, cfg, cache, int(std::max(1u, std::thread::hardware_concurrency())),
+        [&](std::size_t done, std::size_t total) {
+            if (tty && (done % 8 == 0 || done == total))
+                std::fprintf(stderr, "\rfeatures %zu/%zu", done, total);
+        },
+        keep_copies);
     if (tty)
         std::fprintf(stderr, "\n");
     for (const std::string& note : data.notes)
@@ -126,17 +132,18 @@ void print_progress(const aer::TrainProgress& p, const aer::Trainer& t, double s
             done = p.epochs - skipped;
         double eta = done > 0 ? (now_s() - started) * (p.epochs - skipped - done) / done : 0;
         int width = 24, fill = int(width * (done + skipped) / p.epochs);
-        std::fprintf(stderr, "\repoch %d/%d [%s%s] batch %d/%d loss %.4f acc %.3f ETA %.0fs   ", p.epoch, p.epochs,
-                     std::string(std::size_t(fill), '#').c_str(), std::string(std::size_t(width - fill), '.').c_str(),
-                     p.batch, p.batches, p.loss, p.acc, eta);
+        std::fprintf(stderr, "\repoch %d/%d [%s%s] batch %d/%d loss %.4f acc %.3f ETA %.0fs   ", p.epoch,
+                     p.epochs, std::string(std::size_t(fill), '#').c_str(),
+                     std::string(std::size_t(width - fill), '.').c_str(), p.batch, p.batches, p.loss, p.acc,
+                     eta);
     }
     if (p.epoch_done) {
         const aer::EpochMetrics& m = h.back();
         char val[64] = "";
         if (!std::isnan(m.val_acc))
             std::snprintf(val, sizeof val, " val_loss %.4f val_acc %.4f", m.val_loss, m.val_acc);
-        std::fprintf(stderr, "%sepoch %d/%d loss %.4f acc %.4f%s (%.1f s)\n", tty ? "\r" : "", m.epoch, p.epochs,
-                     m.loss, m.acc, val, m.seconds);
+        std::fprintf(stderr, "%sepoch %d/%d loss %.4f acc %.4f%s (%.1f s)\n", tty ? "\r" : "", m.epoch,
+                     p.epochs, m.loss, m.acc, val, m.seconds);
     }
 }
 
@@ -144,8 +151,12 @@ nlohmann::json history_json(const std::vector<aer::EpochMetrics>& h) {
     nlohmann::json out = nlohmann::json::array();
     auto num = [](double v) { return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(nullptr); };
     for (const aer::EpochMetrics& m : h)
-        out.push_back({{"epoch", m.epoch}, {"loss", num(m.loss)}, {"acc", num(m.acc)}, {"val_loss", num(m.val_loss)},
-                       {"val_acc", num(m.val_acc)}, {"seconds", m.seconds}});
+        out.push_back({{"epoch", m.epoch},
+                       {"loss", num(m.loss)},
+                       {"acc", num(m.acc)},
+                       {"val_loss", num(m.val_loss)},
+                       {"val_acc", num(m.val_acc)},
+                       {"seconds", m.seconds}});
     return out;
 }
 
@@ -157,10 +168,15 @@ nlohmann::json saved_request(const aer::ModelInfo& saved) {
     if (t.is_object() && t.contains("config") && t["config"].is_object()) {
         r = t["config"];
     } else if (t.is_object()) {
-        const std::pair<const char*, const char*> keys[] = {
-            {"seed", "seed"},     {"epochs", "epochs"},       {"batch", "batch"},
-            {"lr", "learning_rate"}, {"optimizer", "optimizer"}, {"split", "split_spec"},
-            {"train_fraction", "train_fraction"}, {"augment", "augment"}, {"normalize", "normalize"}};
+        const std::pair<const char*, const char*> keys[] = {{"seed", "seed"},
+                                                            {"epochs", "epochs"},
+                                                            {"batch", "batch"},
+                                                            {"lr", "learning_rate"},
+                                                            {"optimizer", "optimizer"},
+                                                            {"split", "split_spec"},
+                                                            {"train_fraction", "train_fraction"},
+                                                            {"augment", "augment"},
+                                                            {"normalize", "normalize"}};
         for (const auto& [key, old] : keys)
             if (t.contains(old))
                 r[key] = t[old];
@@ -177,12 +193,16 @@ nlohmann::json saved_request(const aer::ModelInfo& saved) {
 int cmd_train(const Args& in) {
     Args args = in;
     std::string error;
-    const char* usage = "usage: aer train --data DIR [--data DIR...] --arch NAME|ARCH.json --split paper|actors:LIST|none --out PREFIX\n"
-                        "       [--channels both|speech|song] [--seed N] [--epochs N] [--batch 32] [--lr 0.001]\n"
-                        "       [--optimizer adam|sgd] [--normalize] [--dropout R] [--augment shift:N,time:MxW,coef:MxW]\n"
-                        "       [--init-from PREFIX.json] [--resume PREFIX.json] [--report R.json] [--threads N] [--backend simd] [--cache DIR|none]";
-    if (!args.parse({"data", "arch", "split", "seed", "epochs", "batch", "lr", "optimizer", "init-from", "out", "report",
-                     "threads", "backend", "cache", "train-fraction", "resume", "augment", "channels", "dropout"},
+    const char* usage =
+        "usage: aer train --data DIR [--data DIR...] --arch NAME|ARCH.json --split paper|actors:LIST|none "
+        "--out PREFIX\n"
+        "       [--channels both|speech|song] [--seed N] [--epochs N] [--batch 32] [--lr 0.001]\n"
+        "       [--optimizer adam|sgd] [--normalize] [--dropout R] [--augment shift:N,time:MxW,coef:MxW]\n"
+        "       [--init-from PREFIX.json] [--resume PREFIX.json] [--report R.json] [--threads N] [--backend "
+        "simd] [--cache DIR|none]";
+    if (!args.parse({"data", "arch", "split", "seed", "epochs", "batch", "lr", "optimizer", "init-from",
+                     "out", "report", "threads", "backend", "cache", "train-fraction", "resume", "augment",
+                     "channels", "dropout"},
                     {"normalize"}, error))
         return fail("train: " + error + "\n" + usage, kUsage);
     if (!args.has("arch") && !args.has("resume"))
@@ -201,7 +221,8 @@ int cmd_train(const Args& in) {
     nlohmann::json request = nlohmann::json::object();
     if (args.has("resume")) {
         std::string note;
-        aer::Status s = aer::load_checkpoint(model_prefix(args.get("resume")), resumed, saved, state, have_state, note);
+        aer::Status s =
+            aer::load_checkpoint(model_prefix(args.get("resume")), resumed, saved, state, have_state, note);
         if (!s.ok())
             return fail(s.message);
         request = saved_request(saved);
@@ -210,8 +231,9 @@ int cmd_train(const Args& in) {
     }
     long long seed = 0, epochs = 0, batch = 0;
     double lr = 0, fraction = 0, dropout = 0;
-    if (!args.get_int("seed", 0, 4294967295LL, seed, error) || !args.get_int("epochs", 1, 100000, epochs, error) ||
-        !args.get_int("batch", 1, 4096, batch, error) || !args.get_double("lr", 1e-9, 1e6, lr, error) ||
+    if (!args.get_int("seed", 0, 4294967295LL, seed, error) ||
+        !args.get_int("epochs", 1, 100000, epochs, error) || !args.get_int("batch", 1, 4096, batch, error) ||
+        !args.get_double("lr", 1e-9, 1e6, lr, error) ||
         !args.get_double("train-fraction", 0.05, 0.95, fraction, error) ||
         !args.get_double("dropout", 0, 0.95, dropout, error) || !setup_kernels(args, error))
         return fail("train: " + error, kUsage);
@@ -250,6 +272,13 @@ int cmd_train(const Args& in) {
     aer::Status s = aer::parse_session_settings(request, settings);
     if (!s.ok())
         return fail("train: " + s.message, kUsage);
+    if (args.has("resume")) {
+        const int done = have_state ? state.epochs_done : aer::epochs_done_of(saved.training);
+        if (done >= settings.train.epochs)
+            return fail("train: " + args.get("resume") + " already finished " + std::to_string(done) +
+                            " epochs (ask for more with --epochs)",
+                        kUsage);
+    }
     const std::string out = model_prefix(args.get("out"));
     const double t_start = now_s();
 
@@ -291,14 +320,17 @@ int cmd_train(const Args& in) {
             std::fprintf(stderr, "note: %s\n", note.c_str());
     const aer::Trainer& trainer = session.trainer();
     if (trainer.config().first_epoch > 1)
-        std::fprintf(stderr, "note: starting at epoch %d of %d\n", trainer.config().first_epoch, trainer.config().epochs);
+        std::fprintf(stderr, "note: starting at epoch %d of %d\n", trainer.config().first_epoch,
+                     trainer.config().epochs);
     std::string labels;
     for (const std::string& l : session.labels())
         labels += (labels.empty() ? "" : ",") + l;
-    std::fprintf(stderr, "train: %zu files, test: %zu files (%s); %zu labels (%s); %lld parameters; %s backend, %d threads\n",
-                 session.split().train.size(), session.split().test.size(), session.split().description.c_str(),
-                 session.labels().size(), labels.c_str(), session.model().parameter_count(),
-                 aer::backend_name(aer::current_backend()), aer::current_threads());
+    std::fprintf(
+        stderr,
+        "train: %zu files, test: %zu files (%s); %zu labels (%s); %lld parameters; %s backend, %d threads\n",
+        session.split().train.size(), session.split().test.size(), session.split().description.c_str(),
+        session.labels().size(), labels.c_str(), session.model().parameter_count(),
+        aer::backend_name(aer::current_backend()), aer::current_threads());
 
     const bool tty = isatty(2);
     const double t_train = now_s();
@@ -339,9 +371,12 @@ int cmd_train(const Args& in) {
         if (!s.ok())
             return fail(s.message);
     }
-    nlohmann::json line = {{"model", out + ".json"}, {"train_n", session.split().train.size()},
-                           {"test_n", session.split().test.size()}, {"labels", session.labels()},
-                           {"train_seconds", train_s}, {"wall_seconds", report["wall_seconds"]}};
+    nlohmann::json line = {{"model", out + ".json"},
+                           {"train_n", session.split().train.size()},
+                           {"test_n", session.split().test.size()},
+                           {"labels", session.labels()},
+                           {"train_seconds", train_s},
+                           {"wall_seconds", report["wall_seconds"]}};
     if (report.contains("accuracy"))
         line["accuracy"] = report["accuracy"];
     if (report.contains("by_channel"))
@@ -353,9 +388,11 @@ int cmd_train(const Args& in) {
 int cmd_eval(const Args& in) {
     Args args = in;
     std::string error;
-    const char* usage = "usage: aer eval [--model PREFIX.json] --data DIR [--data DIR...] [--channels both|speech|song]\n"
-                        "       [--actors LIST] [--report R.json]";
-    if (!args.parse({"model", "data", "actors", "report", "threads", "backend", "cache", "channels"}, {}, error) ||
+    const char* usage =
+        "usage: aer eval [--model PREFIX.json] --data DIR [--data DIR...] [--channels both|speech|song]\n"
+        "       [--actors LIST] [--report R.json]";
+    if (!args.parse({"model", "data", "actors", "report", "threads", "backend", "cache", "channels"}, {},
+                    error) ||
         !setup_kernels(args, error))
         return fail("eval: " + error + "\n" + usage, kUsage);
     if (!args.has("data"))
@@ -392,18 +429,7 @@ int cmd_eval(const Args& in) {
         data.examples = kept;
     }
     std::string cache = args.get("cache", default_cache_dir());
-    bool tty = isatty(2);
-    s = aer::compute_features(data, info.features, cache == "none" ? "" : cache,
-                              int(std::max(1u, std::thread::hardware_concurrency())),
-                              [&](std::size_t done, std::size_t total) {
-                                  if (tty && (done % 8 == 0 || done == total))
-                                      std::fprintf(stderr, "\rfeatures %zu/%zu", done, total);
-                              },
-                              /*keep_copies=*/true);
-    if (tty)
-        std::fprintf(stderr, "\n");
-    for (const std::string& note : data.notes)
-        std::fprintf(stderr, "note: %s\n", note.c_str());
+    s = load_features(data, info.features, cache == "none" ? "" : cache, /*keep_copies=*/true);
     if (!s.ok())
         return fail("eval: " + s.message);
     const std::size_t n = data.examples.size(), size = data.feature_size();
@@ -411,7 +437,8 @@ int cmd_eval(const Args& in) {
     std::vector<int> y(n), pred;
     std::vector<aer::Channel> channels(n);
     for (std::size_t i = 0; i < n; ++i) {
-        aer::prepare_inputs(data.feature(i), 1, data.n_mfcc, data.frames, info, model.orientation(), x.data() + i * size);
+        aer::prepare_inputs(data.feature(i), 1, data.n_mfcc, data.frames, info, model.orientation(),
+                            x.data() + i * size);
         y[i] = data.examples[i].label;
         channels[i] = data.examples[i].channel;
     }
@@ -428,8 +455,11 @@ int cmd_eval(const Args& in) {
         if (!s.ok())
             return fail(s.message);
     }
-    std::printf("%s\n", nlohmann::json({{"model", report["model"]}, {"n", report["n"]}, {"labels", info.labels},
-                                        {"accuracy", report["accuracy"]}, {"macro_f1", report["macro_f1"]},
+    std::printf("%s\n", nlohmann::json({{"model", report["model"]},
+                                        {"n", report["n"]},
+                                        {"labels", info.labels},
+                                        {"accuracy", report["accuracy"]},
+                                        {"macro_f1", report["macro_f1"]},
                                         {"by_channel", report["by_channel"]}})
                             .dump()
                             .c_str());
@@ -465,11 +495,14 @@ int cmd_predict(const Args& in) {
         if (s.ok() && f.size() != x.size())
             s = aer::Status::error("the model's feature config does not give its input size");
         if (s.ok()) {
-            aer::prepare_inputs(f.data(), 1, info.features.n_mfcc, int(frames), info, model.orientation(), x.data());
+            aer::prepare_inputs(f.data(), 1, info.features.n_mfcc, int(frames), info, model.orientation(),
+                                x.data());
             s = model.predict(x.data(), 1, probs.data());
         }
         if (!s.ok()) {
-            std::fprintf(stderr, "error: %s\n", s.message.rfind(file, 0) == 0 ? s.message.c_str() : (file + ": " + s.message).c_str());
+            std::fprintf(stderr, "error: %s\n",
+                         s.message.rfind(file, 0) == 0 ? s.message.c_str()
+                                                       : (file + ": " + s.message).c_str());
             ++failures;
             continue;
         }
@@ -477,9 +510,11 @@ int cmd_predict(const Args& in) {
         for (int c = 0; c < model.classes(); ++c)
             p[info.labels[std::size_t(c)]] = probs[std::size_t(c)];
         int best = aer::argmax(probs.data(), model.classes());
-        std::printf("%s\n", nlohmann::json({{"file", file}, {"label", info.labels[std::size_t(best)]}, {"probabilities", p}})
-                                .dump()
-                                .c_str());
+        std::printf(
+            "%s\n",
+            nlohmann::json({{"file", file}, {"label", info.labels[std::size_t(best)]}, {"probabilities", p}})
+                .dump()
+                .c_str());
         std::fflush(stdout);
     }
     return failures ? kFailed : kOk;

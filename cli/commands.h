@@ -20,14 +20,16 @@ class Args {
 
     /// Parses against the allowed options; false (and a message in `error`) on an unknown
     /// option or a missing value.
-    bool parse(const std::vector<std::string>& options, const std::vector<std::string>& flags, std::string& error);
+    bool parse(const std::vector<std::string>& options, const std::vector<std::string>& flags,
+               std::string& error);
 
     bool has(const std::string& name) const { return values_.count(name) > 0; }
     std::string get(const std::string& name, const std::string& fallback = "") const;
     /// Every value of an option given more than once (e.g. --data A --data B), in order.
     std::vector<std::string> get_all(const std::string& name) const;
     /// An integer option within [lo, hi]; false with a message otherwise.
-    bool get_int(const std::string& name, long long lo, long long hi, long long& out, std::string& error) const;
+    bool get_int(const std::string& name, long long lo, long long hi, long long& out,
+                 std::string& error) const;
     bool get_double(const std::string& name, double lo, double hi, double& out, std::string& error) const;
     const std::vector<std::string>& positional() const { return positional_; }
     /// Sets option `name` to `value` unless the command line gave it.
@@ -35,8 +37,8 @@ class Args {
 
   private:
     std::vector<std::string> argv_;
-    std::map<std::string, std::string> values_;              ///< the last value of each option
-    std::map<std::string, std::vector<std::string>> all_;    ///< every value of each option
+    std::map<std::string, std::string> values_;           ///< the last value of each option
+    std::map<std::string, std::vector<std::string>> all_; ///< every value of each option
     std::vector<std::string> positional_;
 };
 

@@ -256,8 +256,8 @@ class Classifier {
             const std::size_t size = std::size_t(n_mfcc) * std::size_t(frames);
             std::vector<float> f = floats_from_js(features);
             if (n < 1 || f.size() != size * std::size_t(n) || int(size) != model_.steps() * model_.features())
-                return error_result("features do not match the model's input (" + std::to_string(n_mfcc) + " x " +
-                                    std::to_string(frames) + " per example)");
+                return error_result("features do not match the model's input (" + std::to_string(n_mfcc) +
+                                    " x " + std::to_string(frames) + " per example)");
             std::vector<float> x(f.size()), probs(std::size_t(n) * std::size_t(model_.classes()));
             aer::prepare_inputs(f.data(), n, n_mfcc, frames, info_, model_.orientation(), x.data());
             aer::Status s = model_.predict(x.data(), n, probs.data());
@@ -365,15 +365,18 @@ class Trainer {
             aer::Status s = session_.step(max_batches < 1 ? 1 : max_batches, p);
             if (!s.ok())
                 return error_result(s.message);
-            auto num = [](double v) { return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(nullptr); };
-            nlohmann::json j = {{"epoch", p.epoch}, {"batch", p.batch}, {"batches_per_epoch", p.batches},
-                                {"epochs", p.epochs}, {"loss", num(p.loss)}, {"acc", num(p.acc)},
-                                {"finished", p.finished}, {"epoch_done", nullptr}};
+            auto num = [](double v) {
+                return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(nullptr);
+            };
+            nlohmann::json j = {
+                {"epoch", p.epoch},       {"batch", p.batch},     {"batches_per_epoch", p.batches},
+                {"epochs", p.epochs},     {"loss", num(p.loss)},  {"acc", num(p.acc)},
+                {"finished", p.finished}, {"epoch_done", nullptr}};
             if (p.epoch_done) {
                 const aer::EpochMetrics& m = session_.trainer().history().back();
-                j["epoch_done"] = {{"epoch", m.epoch}, {"loss", num(m.loss)}, {"acc", num(m.acc)},
-                                   {"val_loss", num(m.val_loss)}, {"val_acc", num(m.val_acc)},
-                                   {"seconds", m.seconds}};
+                j["epoch_done"] = {{"epoch", m.epoch},          {"loss", num(m.loss)},
+                                   {"acc", num(m.acc)},         {"val_loss", num(m.val_loss)},
+                                   {"val_acc", num(m.val_acc)}, {"seconds", m.seconds}};
             }
             return ok_json(j);
         });

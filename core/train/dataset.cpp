@@ -110,7 +110,8 @@ namespace {
 
 bool is_wav(const fs::path& p) {
     std::string ext = p.extension().string();
-    std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return char(std::tolower(c)); });
+    std::transform(ext.begin(), ext.end(), ext.begin(),
+                   [](unsigned char c) { return char(std::tolower(c)); });
     return ext == ".wav";
 }
 
@@ -176,7 +177,8 @@ Status scan_dataset(const std::vector<std::string>& dirs, const ScanOptions& opt
                             " file(s) skipped: neither a RAVDESS name nor inside a label folder (first: " +
                             unlabelled.front() + ")");
     if (other_channel > 0)
-        out.notes.push_back(std::to_string(other_channel) + " RAVDESS file(s) of the other vocal channel skipped (channels: " +
+        out.notes.push_back(std::to_string(other_channel) +
+                            " RAVDESS file(s) of the other vocal channel skipped (channels: " +
                             channels_name(options.channels) + ")");
 
     if (!options.labels.empty()) {
@@ -200,7 +202,8 @@ Status scan_dataset(const std::vector<std::string>& dirs, const ScanOptions& opt
         out.examples.push_back({f.path.string(), int(it - out.labels.begin()), f.actor, f.channel});
     }
     for (const auto& [label, n] : unknown)
-        out.notes.push_back(std::to_string(n) + " file(s) labelled '" + label + "' skipped: not one of the model's labels");
+        out.notes.push_back(std::to_string(n) + " file(s) labelled '" + label +
+                            "' skipped: not one of the model's labels");
     if (out.examples.empty()) {
         std::string where;
         for (const std::string& d : dirs)
@@ -257,7 +260,8 @@ Status features_of(const std::string& path, MfccExtractor& ex, const std::string
     if (!s.ok())
         return Status::error(path + ": " + s.message);
     if (!cache_file.empty()) {
-        std::string tmp = cache_file + ".tmp" + std::to_string(std::hash<std::thread::id>()(std::this_thread::get_id()));
+        std::string tmp =
+            cache_file + ".tmp" + std::to_string(std::hash<std::thread::id>()(std::this_thread::get_id()));
         if (std::FILE* f = std::fopen(tmp.c_str(), "wb")) {
             bool ok = std::fwrite(out.data(), sizeof(float), out.size(), f) == out.size();
             ok = std::fclose(f) == 0 && ok;
@@ -294,7 +298,9 @@ Status compute_features(Dataset& data, const MfccConfig& config, const std::stri
         Status init = ex.init(config);
         std::vector<float> f;
         for (std::size_t i = next++; i < n; i = next++) {
-            Status r = init.ok() ? features_of(data.examples[i].path, ex, config_text, cache_dir, f, content[i]) : init;
+            Status r = init.ok()
+                           ? features_of(data.examples[i].path, ex, config_text, cache_dir, f, content[i])
+                           : init;
             if (r.ok())
                 std::copy(f.begin(), f.end(), all.begin() + std::ptrdiff_t(i * size));
             else

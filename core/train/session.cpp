@@ -74,19 +74,12 @@ Status check_labels(const std::vector<std::string>& labels) {
     std::set<std::string> seen;
     for (const std::string& l : labels) {
         if (l.empty() || l.size() > kMaxLabelChars)
-            return Status::error("'labels': every name must have 1.." + std::to_string(kMaxLabelChars) + " characters");
+            return Status::error("'labels': every name must have 1.." + std::to_string(kMaxLabelChars) +
+                                 " characters");
         if (!seen.insert(l).second)
             return Status::error("'labels': '" + l + "' appears twice");
     }
     return Status{};
-}
-
-// The epochs a model's metadata says it finished (0 when absent or implausible).
-int epochs_done_of(const json& training) {
-    if (!training.is_object() || !training.contains("epochs_done") || !training["epochs_done"].is_number_integer())
-        return 0;
-    long long v = training["epochs_done"].get<long long>();
-    return v >= 0 && v <= 100000 ? int(v) : 0;
 }
 
 Status check_split(const std::string& spec) {
@@ -213,6 +206,14 @@ json session_settings_json(const SessionSettings& s) {
     return j;
 }
 
+int epochs_done_of(const json& training) {
+    if (!training.is_object() || !training.contains("epochs_done") ||
+        !training["epochs_done"].is_number_integer())
+        return 0;
+    long long v = training["epochs_done"].get<long long>();
+    return v >= 0 && v <= 100000 ? int(v) : 0;
+}
+
 json accuracy_by_channel(const std::vector<Channel>& channels, const std::vector<int>& truth,
                          const std::vector<int>& predicted) {
     json out = json::object();
@@ -238,8 +239,8 @@ void TrainingSession::configure(const SessionSettings& settings) {
     info_.features = settings.features;
 }
 
-Status TrainingSession::add_example(const float* features, std::size_t size, const std::string& label, int actor,
-                                    Channel channel) {
+Status TrainingSession::add_example(const float* features, std::size_t size, const std::string& label,
+                                    int actor, Channel channel) {
     if (started_)
         return Status::error("examples must be added before the run starts");
     const std::size_t want = std::size_t(settings_.features.n_mfcc) * std::size_t(settings_.features.max_len);
@@ -248,7 +249,8 @@ Status TrainingSession::add_example(const float* features, std::size_t size, con
                              std::to_string(want) + " (" + std::to_string(settings_.features.n_mfcc) + " x " +
                              std::to_string(settings_.features.max_len) + ")");
     if (label.empty() || label.size() > kMaxLabelChars)
-        return Status::error("an example's label must have 1.." + std::to_string(kMaxLabelChars) + " characters");
+        return Status::error("an example's label must have 1.." + std::to_string(kMaxLabelChars) +
+                             " characters");
     if (actor < -1 || actor > 99)
         return Status::error("an example's actor must be -1 (unknown) or 0..99");
     for (std::size_t k = 0; k < size; ++k)
@@ -264,8 +266,8 @@ Status TrainingSession::add_dataset(const Dataset& data) {
         return Status::error("the dataset's features do not match the settings' feature config");
     for (std::size_t i = 0; i < data.examples.size(); ++i) {
         const Example& e = data.examples[i];
-        Status s = add_example(data.feature(i), data.feature_size(), data.labels[std::size_t(e.label)], e.actor,
-                               e.channel);
+        Status s = add_example(data.feature(i), data.feature_size(), data.labels[std::size_t(e.label)],
+                               e.actor, e.channel);
         if (!s.ok())
             return Status::error(e.path + ": " + s.message);
     }
@@ -336,7 +338,8 @@ Status TrainingSession::start() {
         any_speech = any_speech || pending_[i].channel == Channel::speech;
     }
     if (other_channel > 0)
-        notes_.push_back(std::to_string(other_channel) + " example(s) of the other vocal channel skipped (channels: " +
+        notes_.push_back(std::to_string(other_channel) +
+                         " example(s) of the other vocal channel skipped (channels: " +
                          channels_name(settings_.channels) + ")");
     if (!resuming_)
         info_.labels = settings_.labels.empty() ? choose_labels(names, any_speech) : settings_.labels;
@@ -355,18 +358,20 @@ Status TrainingSession::start() {
             ++unknown[pending_[i].label];
             continue;
         }
-        data_.examples.push_back({"", int(it - info_.labels.begin()), pending_[i].actor, pending_[i].channel});
+        data_.examples.push_back(
+            {"", int(it - info_.labels.begin()), pending_[i].actor, pending_[i].channel});
         data_.features.insert(data_.features.end(), pending_features_.begin() + std::ptrdiff_t(i * size),
                               pending_features_.begin() + std::ptrdiff_t((i + 1) * size));
     }
     for (const auto& [label, n] : unknown)
-        notes_.push_back(std::to_string(n) + " example(s) labelled '" + label + "' skipped: not one of the labels");
+        notes_.push_back(std::to_string(n) + " example(s) labelled '" + label +
+                         "' skipped: not one of the labels");
     pending_.clear();
     pending_features_.clear();
     pending_features_.shrink_to_fit();
     if (data_.examples.size() < 2)
-        return Status::error("training needs at least two labelled examples (" + std::to_string(data_.examples.size()) +
-                             " left)");
+        return Status::error("training needs at least two labelled examples (" +
+                             std::to_string(data_.examples.size()) + " left)");
 
     // Split.
     Status s;
@@ -447,7 +452,8 @@ Status TrainingSession::start() {
     return Status{};
 }
 
-void TrainingSession::gather(const std::vector<std::size_t>& idx, std::vector<float>& x, std::vector<int>& y) const {
+void TrainingSession::gather(const std::vector<std::size_t>& idx, std::vector<float>& x,
+                             std::vector<int>& y) const {
     const std::size_t size = data_.feature_size();
     x.resize(idx.size() * size);
     y.resize(idx.size());
@@ -466,7 +472,8 @@ Status TrainingSession::step(int max_batches, TrainProgress& out) {
     return s;
 }
 
-Status TrainingSession::run(const std::function<void(const TrainProgress&)>& progress, const std::atomic<bool>* stop) {
+Status TrainingSession::run(const std::function<void(const TrainProgress&)>& progress,
+                            const std::atomic<bool>* stop) {
     if (!started_)
         return Status::error("the run has not started");
     return trainer_.run(

@@ -38,19 +38,19 @@ namespace aer {
 
 /// A checked training request.
 struct SessionSettings {
-    nlohmann::json arch = "paper-lstm"; ///< a preset name (string) or an architecture object
+    nlohmann::json arch = "paper-lstm";   ///< a preset name (string) or an architecture object
     std::string arch_name = "paper-lstm"; ///< for the metadata: the preset, the file, or "custom"
-    TrainConfig train;                   ///< epochs, batch, lr, optimizer, seed, augmentation
-    std::string split = "paper";         ///< "paper", "none" or "actors:LIST"
-    double train_fraction = 0.6;         ///< the paper split's training share
-    bool normalize = false;              ///< per-coefficient normalisation fitted on the training side
-    double dropout = -1;                 ///< >= 0: every dropout layer's rate; < 0: the architecture's
-    Channels channels = Channels::both;  ///< which RAVDESS vocal channels train
-    MfccConfig features;                 ///< the feature pipeline (max_len > 0)
-    std::vector<std::string> labels;     ///< the label order; empty: chosen from the examples
-    std::vector<std::string> data;       ///< where the examples came from (metadata only)
-    std::string init_from;               ///< a model whose lstm_0 weights start the run (metadata)
-    std::string where = "cli";           ///< "cli" or "browser" (metadata)
+    TrainConfig train;                    ///< epochs, batch, lr, optimizer, seed, augmentation
+    std::string split = "paper";          ///< "paper", "none" or "actors:LIST"
+    double train_fraction = 0.6;          ///< the paper split's training share
+    bool normalize = false;               ///< per-coefficient normalisation fitted on the training side
+    double dropout = -1;                  ///< >= 0: every dropout layer's rate; < 0: the architecture's
+    Channels channels = Channels::both;   ///< which RAVDESS vocal channels train
+    MfccConfig features;                  ///< the feature pipeline (max_len > 0)
+    std::vector<std::string> labels;      ///< the label order; empty: chosen from the examples
+    std::vector<std::string> data;        ///< where the examples came from (metadata only)
+    std::string init_from;                ///< a model whose lstm_0 weights start the run (metadata)
+    std::string where = "cli";            ///< "cli" or "browser" (metadata)
 };
 
 /// Parses and checks a request: {arch, arch_name, epochs, batch, lr, optimizer, seed, split,
@@ -62,6 +62,9 @@ Status parse_session_settings(const nlohmann::json& request, SessionSettings& ou
 
 /// The request that parse_session_settings() turns back into `s` (kept in a model's metadata).
 nlohmann::json session_settings_json(const SessionSettings& s);
+
+/// The epochs a model's training metadata says it finished (0 when absent or implausible).
+int epochs_done_of(const nlohmann::json& training);
 
 /// Accuracy per vocal channel: {speech: {accuracy, n}, song: {accuracy, n}}, the channels
 /// present only. channels, truth, predicted: one entry per example.
@@ -75,7 +78,8 @@ class TrainingSession {
 
     /// One example: `features` (size floats: n_mfcc x max_len of the settings' features, copied),
     /// its label name, actor (-1 unknown) and channel. Fails on a wrong size or an empty label.
-    Status add_example(const float* features, std::size_t size, const std::string& label, int actor, Channel channel);
+    Status add_example(const float* features, std::size_t size, const std::string& label, int actor,
+                       Channel channel);
 
     /// Every example of a dataset whose features are computed (with the settings' features).
     Status add_dataset(const Dataset& data);
@@ -85,7 +89,8 @@ class TrainingSession {
     /// `bin` (may be null when the caller has matched the state to the weights, as
     /// load_checkpoint() does): the model's .bin bytes, which the state's digest must match.
     /// Fails when the checkpoint's features or labels differ from the settings'.
-    Status resume(Model model, const ModelInfo& info, const TrainState* state, const std::vector<std::uint8_t>* bin);
+    Status resume(Model model, const ModelInfo& info, const TrainState* state,
+                  const std::vector<std::uint8_t>* bin);
 
     /// A model whose lstm_0 weights (when shapes match) start the run; applied by start().
     void init_from(Model from) { init_from_ = std::move(from); }
@@ -107,7 +112,8 @@ class TrainingSession {
 
     /// The model files and (when `state` is not null) the training state of the model as it
     /// stands, from one serialisation; the state carries the digest of `bin`.
-    Status serialize(std::string& json, std::vector<std::uint8_t>& bin, std::vector<std::uint8_t>* state) const;
+    Status serialize(std::string& json, std::vector<std::uint8_t>& bin,
+                     std::vector<std::uint8_t>* state) const;
 
     bool started() const { return started_; }
     const SessionSettings& settings() const { return settings_; }

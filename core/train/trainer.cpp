@@ -9,7 +9,8 @@
 namespace aer {
 namespace {
 double now_ms() {
-    return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now().time_since_epoch()).count();
+    return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now().time_since_epoch())
+        .count();
 }
 
 // Puts a saved state into the optimiser and the model's dropout streams (a resume, or a Stop
@@ -31,16 +32,18 @@ Status apply_state(const TrainState& state, Model& model, Optimizer& optimizer) 
 }
 } // namespace
 
-Status Trainer::init(Model* model, std::vector<float> train_x, std::vector<int> train_y, std::vector<float> val_x,
-                     std::vector<int> val_y, const TrainConfig& config, const TrainState* resume) {
+Status Trainer::init(Model* model, std::vector<float> train_x, std::vector<int> train_y,
+                     std::vector<float> val_x, std::vector<int> val_y, const TrainConfig& config,
+                     const TrainState* resume) {
     if (!model || !model->built())
         return Status::error("trainer: the model is not built");
     if (config.epochs < 1 || config.epochs > 100000)
         return Status::error("trainer: epochs must be within 1..100000");
     const int first_epoch = resume ? resume->epochs_done + 1 : config.first_epoch;
     if (first_epoch < 1 || first_epoch > config.epochs)
-        return Status::error(resume ? "trainer: the saved state already finished " + std::to_string(first_epoch - 1) +
-                                          " of " + std::to_string(config.epochs) + " epochs"
+        return Status::error(resume ? "trainer: the saved state already finished " +
+                                          std::to_string(first_epoch - 1) + " of " +
+                                          std::to_string(config.epochs) + " epochs"
                                     : std::string("trainer: the first epoch must be within 1..epochs"));
     if (config.batch < 1 || config.batch > 4096)
         return Status::error("trainer: batch must be within 1..4096");
@@ -53,10 +56,12 @@ Status Trainer::init(Model* model, std::vector<float> train_x, std::vector<int> 
         return Status::error("trainer: validation inputs do not match the model's input size");
     for (int y : train_y)
         if (y < 0 || y >= model->classes())
-            return Status::error("trainer: a training label is outside 0.." + std::to_string(model->classes() - 1));
+            return Status::error("trainer: a training label is outside 0.." +
+                                 std::to_string(model->classes() - 1));
     for (int y : val_y)
         if (y < 0 || y >= model->classes())
-            return Status::error("trainer: a validation label is outside 0.." + std::to_string(model->classes() - 1));
+            return Status::error("trainer: a validation label is outside 0.." +
+                                 std::to_string(model->classes() - 1));
     if (config.optimizer == "adam") {
         AdamConfig a;
         a.learning_rate = config.learning_rate;
@@ -142,7 +147,8 @@ Status Trainer::evaluate(const std::vector<float>& x, const std::vector<int>& y,
     double l = 0, c = 0;
     for (int i = 0; i < n; ++i) {
         // Keras clips probabilities to [1e-7, 1 - 1e-7] in its cross-entropy.
-        double p = std::fmin(1.0 - 1e-7, std::fmax(1e-7, double(probs[std::size_t(i) * k + std::size_t(y[std::size_t(i)])])));
+        double p = std::fmin(
+            1.0 - 1e-7, std::fmax(1e-7, double(probs[std::size_t(i) * k + std::size_t(y[std::size_t(i)])])));
         l -= std::log(p);
         c += pred[std::size_t(i)] == y[std::size_t(i)];
     }
@@ -162,14 +168,14 @@ Status Trainer::step(int max_batches, TrainProgress& out) {
         const int rows = std::min(config_.batch, n_train_ - first);
         for (int r = 0; r < rows; ++r) {
             std::size_t src = order_[std::size_t(first + r)];
-            std::memcpy(batch_x_.data() + std::size_t(r) * example_size_, train_x_.data() + src * example_size_,
-                        example_size_ * sizeof(float));
+            std::memcpy(batch_x_.data() + std::size_t(r) * example_size_,
+                        train_x_.data() + src * example_size_, example_size_ * sizeof(float));
             batch_y_[std::size_t(r)] = train_y_[src];
         }
         if (config_.augment.active()) {
             // One stream per (seed, epoch, batch): a resumed run draws what an unbroken one did.
-            Rng rng((std::uint64_t(config_.seed) << 40) ^ (std::uint64_t(epoch_) << 20) ^ std::uint64_t(batch_) ^
-                    0x5eedau);
+            Rng rng((std::uint64_t(config_.seed) << 40) ^ (std::uint64_t(epoch_) << 20) ^
+                    std::uint64_t(batch_) ^ 0x5eedau);
             augment_batch(batch_x_.data(), rows, model_->steps(), model_->features(), config_.augment, rng);
         }
         if (model_->batch() != rows) {
@@ -187,7 +193,8 @@ Status Trainer::step(int max_batches, TrainProgress& out) {
                 return r;
             int kept = int(history_.size());
             return Status::error("training diverged at epoch " + std::to_string(epoch_) + ", batch " +
-                                 std::to_string(batch_ + 1) + " (loss is " + (std::isnan(loss) ? "NaN" : "infinite") +
+                                 std::to_string(batch_ + 1) + " (loss is " +
+                                 (std::isnan(loss) ? "NaN" : "infinite") +
                                  "; try a smaller learning rate); kept the weights of " +
                                  (kept ? "epoch " + std::to_string(kept) : std::string("the start")));
         }
@@ -208,8 +215,8 @@ Status Trainer::step(int max_batches, TrainProgress& out) {
             Status v = evaluate(val_x_, val_y_, m.val_loss, m.val_acc);
             if (!v.ok()) {
                 Status r = restore_last_epoch();
-                return Status::error("validation after epoch " + std::to_string(epoch_) + " failed (" + v.message +
-                                     "); kept the weights of " +
+                return Status::error("validation after epoch " + std::to_string(epoch_) + " failed (" +
+                                     v.message + "); kept the weights of " +
                                      (history_.empty() ? std::string("the start")
                                                        : "epoch " + std::to_string(history_.size())) +
                                      (r.ok() ? "" : "; " + r.message));
@@ -236,7 +243,8 @@ Status Trainer::step(int max_batches, TrainProgress& out) {
     return Status{};
 }
 
-Status Trainer::run(const std::function<void(const TrainProgress&)>& progress, const std::atomic<bool>* stop) {
+Status Trainer::run(const std::function<void(const TrainProgress&)>& progress,
+                    const std::atomic<bool>* stop) {
     TrainProgress p;
     while (!finished()) {
         if (stop && stop->load())
@@ -250,14 +258,16 @@ Status Trainer::run(const std::function<void(const TrainProgress&)>& progress, c
     return Status{};
 }
 
-Status predict_classes(Model& model, const float* x, int n, std::vector<int>& out, std::vector<float>* probs) {
+Status predict_classes(Model& model, const float* x, int n, std::vector<int>& out,
+                       std::vector<float>* probs) {
     std::vector<float> p(std::size_t(n) * std::size_t(model.classes()));
     Status s = model.predict(x, n, p.data());
     if (!s.ok())
         return s;
     out.resize(std::size_t(n));
     for (int i = 0; i < n; ++i)
-        out[std::size_t(i)] = argmax(p.data() + std::size_t(i) * std::size_t(model.classes()), model.classes());
+        out[std::size_t(i)] =
+            argmax(p.data() + std::size_t(i) * std::size_t(model.classes()), model.classes());
     if (probs)
         probs->swap(p);
     return Status{};

@@ -37,7 +37,8 @@ struct TrainConfig {
     double learning_rate = 0.001;
     std::string optimizer = "adam"; ///< "adam" (Keras defaults) or "sgd" (momentum 0.9)
     std::uint32_t seed = 1;
-    int first_epoch = 1; ///< > 1 when resuming: epochs first_epoch..epochs run (the shuffles match a full run)
+    int first_epoch =
+        1; ///< > 1 when resuming: epochs first_epoch..epochs run (the shuffles match a full run)
     AugmentConfig augment; ///< applied to each training batch (never to validation), seeded per batch
 };
 
@@ -50,10 +51,10 @@ struct EpochMetrics {
 
 /// Where training is after a step() (or at a progress callback).
 struct TrainProgress {
-    int epoch = 1;           ///< the epoch running (1-based), or the last one when finished
+    int epoch = 1; ///< the epoch running (1-based), or the last one when finished
     int epochs = 0;
-    int batch = 0;           ///< batches done in this epoch
-    int batches = 0;         ///< batches per epoch
+    int batch = 0;            ///< batches done in this epoch
+    int batches = 0;          ///< batches per epoch
     double loss = 0, acc = 0; ///< running means over this epoch's batches
     bool finished = false;
     bool epoch_done = false; ///< an epoch finished during this step: see history().back()
@@ -119,7 +120,8 @@ class Trainer {
 };
 
 /// Class predictions of the model for n examples (n x steps x features), batch at a time.
-Status predict_classes(Model& model, const float* x, int n, std::vector<int>& out, std::vector<float>* probs = nullptr);
+Status predict_classes(Model& model, const float* x, int n, std::vector<int>& out,
+                       std::vector<float>* probs = nullptr);
 
 /// Copies every parameter whose name starts with `prefix` (e.g. "lstm_0/") from `from` into
 /// `to` when both have it with the same shape. Returns how many tensors were copied.

@@ -25,7 +25,8 @@ std::vector<std::uint8_t> tone_wav(double pitch) {
 
 void write(const fs::path& p, const std::vector<std::uint8_t>& b) {
     fs::create_directories(p.parent_path());
-    std::ofstream(p, std::ios::binary).write(reinterpret_cast<const char*>(b.data()), std::streamsize(b.size()));
+    std::ofstream(p, std::ios::binary)
+        .write(reinterpret_cast<const char*>(b.data()), std::streamsize(b.size()));
 }
 
 bool any_note(const Dataset& d, const std::string& part) {
@@ -40,8 +41,8 @@ fs::path make_ravdess_tree() {
     fs::path dir = fs::temp_directory_path() / "aer-test-dataset";
     fs::remove_all(dir);
     double pitch = 0.01;
-    for (const char* name : {"03-01-01-01-01-01-01.wav", "03-01-03-01-01-01-01.wav", "03-01-07-01-01-01-01.wav",
-                             "03-01-08-01-01-01-01.wav"})
+    for (const char* name : {"03-01-01-01-01-01-01.wav", "03-01-03-01-01-01-01.wav",
+                             "03-01-07-01-01-01-01.wav", "03-01-08-01-01-01-01.wav"})
         write(dir / "speech" / "Actor_01" / name, tone_wav(pitch += 0.01));
     for (const char* name : {"03-02-01-01-01-01-02.wav", "03-02-03-01-01-01-02.wav"})
         write(dir / "song" / "Actor_02" / name, tone_wav(pitch += 0.01));
@@ -59,7 +60,8 @@ TEST_CASE("choose_labels: six song emotions, eight RAVDESS emotions, or a user's
     REQUIRE(ravdess_labels().size() == 8);
     CHECK(ravdess_labels()[6] == "disgust");
     CHECK(ravdess_labels()[7] == "surprised");
-    CHECK(choose_labels({"yes", "no", "yes", "happy"}, false) == std::vector<std::string>{"happy", "no", "yes"});
+    CHECK(choose_labels({"yes", "no", "yes", "happy"}, false) ==
+          std::vector<std::string>{"happy", "no", "yes"});
 }
 
 TEST_CASE("channels: parse, and which examples a run keeps", "[train]") {
@@ -106,7 +108,8 @@ TEST_CASE("scan keeps every file whose label the run knows and counts the rest",
     CHECK(any_note(six, "1 file(s) labelled 'surprised' skipped"));
 
     Dataset none;
-    CHECK(scan_dataset({(dir / "missing").string()}, {}, none).message.find("not a folder") != std::string::npos);
+    CHECK(scan_dataset({(dir / "missing").string()}, {}, none).message.find("not a folder") !=
+          std::string::npos);
     fs::remove_all(dir);
 }
 

@@ -36,8 +36,9 @@ void add_examples(TrainingSession& session, const std::vector<std::string>& name
     aer_test::make_separable_data(96, 7, 0.3f, x, y);
     for (int i = 0; i < 96; ++i) {
         Channel c = (i / 3) % 2 ? Channel::song : Channel::speech;
-        REQUIRE(session.add_example(x.data() + std::size_t(i) * 12, 12, names[std::size_t(y[std::size_t(i)])],
-                                    1 + (i / 6) % 2, c)
+        REQUIRE(session
+                    .add_example(x.data() + std::size_t(i) * 12, 12, names[std::size_t(y[std::size_t(i)])],
+                                 1 + (i / 6) % 2, c)
                     .ok());
     }
 }
@@ -92,7 +93,8 @@ TEST_CASE("session: labels from the examples, through the model files, with per-
     TrainingSession session;
     session.configure(settings);
     add_examples(session, {"happy", "disgust", "calm"});
-    CHECK(session.stop().message.find("no training run") != std::string::npos); // before start: an error, no crash
+    CHECK(session.stop().message.find("no training run") !=
+          std::string::npos); // before start: an error, no crash
     Status s = session.start();
     INFO(s.message);
     REQUIRE(s.ok());
@@ -110,7 +112,8 @@ TEST_CASE("session: labels from the examples, through the model files, with per-
     REQUIRE(report["by_channel"].contains("speech"));
     CHECK(report["by_channel"]["speech"]["n"] == 24);
     CHECK(report["by_channel"]["song"]["n"] == 24);
-    const double speech = report["by_channel"]["speech"]["accuracy"], song = report["by_channel"]["song"]["accuracy"];
+    const double speech = report["by_channel"]["speech"]["accuracy"],
+                 song = report["by_channel"]["song"]["accuracy"];
     CHECK(report["accuracy"].get<double>() == Approx((speech + song) / 2));
 
     // The labels and the request survive the model files.
@@ -119,8 +122,8 @@ TEST_CASE("session: labels from the examples, through the model files, with per-
     REQUIRE(session.serialize(text, bin, nullptr).ok());
     Model loaded;
     ModelInfo info;
-    REQUIRE(load_model(reinterpret_cast<const std::uint8_t*>(text.data()), text.size(), bin.data(), bin.size(), loaded,
-                       info)
+    REQUIRE(load_model(reinterpret_cast<const std::uint8_t*>(text.data()), text.size(), bin.data(),
+                       bin.size(), loaded, info)
                 .ok());
     CHECK(info.labels == ravdess_labels());
     CHECK(info.training["test_by_channel"] == report["by_channel"]);
@@ -171,5 +174,6 @@ TEST_CASE("session: channels filter, fixed labels skip the others with a count",
     TrainingSession other;
     other.configure(settings);
     std::vector<float> f(11, 0.0f);
-    CHECK(other.add_example(f.data(), f.size(), "happy", 1, Channel::song).message.find("12") != std::string::npos);
+    CHECK(other.add_example(f.data(), f.size(), "happy", 1, Channel::song).message.find("12") !=
+          std::string::npos);
 }
