@@ -69,7 +69,7 @@ test('RAVDESS files: a prediction per file, the accuracy, the heatmap of the nat
 
         // A phone's width: no sideways scrolling of the page.
         await b.page.setViewportSize({ width: 390, height: 844 });
-        await b.page.waitForTimeout(200);
+        await b.page.waitForFunction(() => window.innerWidth === 390);
         const overflow = await b.page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
         assert.ok(overflow <= 0, `the page is ${overflow} px wider than a phone`);
         await screenshot(b.page, 'predict-phone');
