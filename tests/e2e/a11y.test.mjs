@@ -94,6 +94,26 @@ test('axe in every state and theme, and the keyboard-only flow: examples, predic
         assert.equal(m.flat().reduce((a, v) => a + v, 0), test_n);
         const table = await page.$$eval('#per-class tbody tr', (r) => r.map((e) => [...e.children].map((c) => c.textContent)));
         assert.deepEqual(table.map((r) => [r[0], Number(r[1]), Number(r[2])]), labels.map((l, i) => [l, m[i].reduce((a, v) => a + v, 0), m[i][i]]));
+        // Every enabled control on the page is in the tab order (from the skip link to the last
+        // model's Delete): Tab once through the whole page and tick them off.
+        const controls = await page.evaluate(() => {
+            const all = [...document.querySelectorAll('a[href], button, input, select, [tabindex]')]
+                .filter((e) => !e.disabled && e.tabIndex >= 0 && (e.offsetParent !== null || e.classList.contains('visually-hidden'))
+                    && !e.closest('[hidden]'));
+            all.forEach((e, k) => { e.dataset.k = k; });
+            return all.map((e) => e.id || e.getAttribute('aria-label') || e.textContent.trim().slice(0, 30));
+        });
+        await page.focus('body');
+        await page.evaluate(() => document.activeElement.blur());
+        const reached = new Set();
+        for (let n = 0; n < controls.length + 10; n++) {
+            await page.keyboard.press('Tab');
+            const k = await page.evaluate(() => document.activeElement && document.activeElement.dataset.k);
+            if (k !== undefined) reached.add(Number(k));
+        }
+        assert.deepEqual(controls.filter((c, k) => !reached.has(k)), [], 'controls Tab never reaches');
+        assert.ok(controls.length > 40, `${controls.length} controls`);
+
         // The normalised view by keyboard: Space on its checkbox.
         await tab_to(page, '#cm-normalised');
         await page.keyboard.press('Space');
