@@ -85,22 +85,40 @@ const ops = {
     },
 
     /// {json: string, bin: ArrayBuffer} -> makes it the active model: {labels, info, config_changed}.
-    /// On failure the previous model stays. When its feature config differs from the current one,
-    /// features are forgotten (config_changed: the page extracts them again).
+    /// All or nothing: the model and its feature configuration are checked on new objects first,
+    /// and on any failure the previous model and features stay. When the feature configuration
+    /// differs from the current one, features are forgotten (config_changed: the page extracts
+    /// them again).
     load_model({ json, bin }) {
-        const r = classifier.load(json, new Uint8Array(bin));
-        if (!r.ok) return r;
-        const info = classifier.info();
-        if (!info.ok) return info;
-        const config = classifier.feature_config();
-        let config_changed = false;
-        if (!same_config(config, extractor.config())) {
-            const c = extractor.configure(JSON.stringify(config));
-            if (!c.ok) return { ok: false, error: `the model's feature configuration: ${c.error}` };
-            features.clear();
-            config_changed = true;
+        const c = new m.Classifier();
+        let x = null, taken = false;
+        try {
+            const r = c.load(json, new Uint8Array(bin));
+            if (!r.ok) return r;
+            const info = c.info();
+            if (!info.ok) return info;
+            const config = c.feature_config();
+            const config_changed = !same_config(config, extractor.config());
+            if (config_changed) {
+                x = new m.FeatureExtractor();
+                const e = x.configure(JSON.stringify(config));
+                if (!e.ok) return { ok: false, error: `the model's feature configuration: ${e.error}` };
+            }
+            // Checked: swap them in.
+            classifier.delete();
+            classifier = c;
+            taken = true;
+            if (config_changed) {
+                extractor.delete();
+                extractor = x;
+                x = null;
+                features.clear();
+            }
+            return { labels: classifier.labels(), info, config_changed };
+        } finally {
+            if (!taken) c.delete();
+            if (x) x.delete();
         }
-        return { labels: classifier.labels(), info, config_changed };
     },
 
     /// Checks model files without touching the active model: {json, bin} -> {info} or an error.
