@@ -1,8 +1,11 @@
-// Speech: RAVDESS speech files carry 8 emotions. Their true labels show (disgust and surprised
-// too) and count in the accuracy of a model that knows them; training on them gives an 8-class
-// model and an 8 x 8 confusion matrix; the Channels select reaches the core.
+// Labels from the data, not the page: RAVDESS speech files carry 8 emotions. Their true labels
+// show (disgust and surprised too) and count in the accuracy of a model that knows them; training
+// on them gives an 8-class model and an 8 x 8 confusion matrix; the Channels select reaches the
+// core. A user's own sub-folder names train a model with exactly those classes.
 import test from 'node:test';
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import {
     start_server, launch, wait_ready, wait_predictions, result_rows, ravdess_files, ravdess_label, default_labels,
@@ -78,5 +81,52 @@ test('speech: 8 true labels, an 8-class model trained on them, its 8 x 8 matrix,
     } finally {
         await b.close();
         server.stop();
+    }
+});
+
+test('a user\'s own labels: sub-folder names train a model with those classes, shown everywhere', async () => {
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'aer-e2e-own-'));
+    const song = ravdess_files(6, 2); // 12 takes of actor 6, 2 per emotion
+    // Two made-up labels, 3 files each (the first three emotions are "soft", the others "loud").
+    for (const [k, f] of song.slice(0, 6).entries()) {
+        const label = k % 2 ? 'soft' : 'Loud!';
+        fs.mkdirSync(path.join(tmp, 'mine', label), { recursive: true });
+        fs.copyFileSync(f, path.join(tmp, 'mine', label, `take${k}.wav`));
+    }
+    const server = await start_server();
+    const b = await launch();
+    const page = b.page;
+    try {
+        await page.goto(server.url);
+        await wait_ready(page);
+        await page.setInputFiles('#folder-input', path.join(tmp, 'mine'));
+        await wait_predictions(page, 6);
+        assert.match(await page.textContent('#train-data'), /, Loud! 3, soft 3\)\.$/);
+        await page.selectOption('#arch', 'conv1d');
+        await page.fill('[data-testid="epochs-input"]', '2');
+        await page.fill('#model-name-input', 'own');
+        await page.click('[data-testid="train-button"]');
+        await page.waitForFunction(() => /Saved as “own”/.test(document.querySelector('#train-text').textContent), null, { timeout: 300000 });
+        await wait_ready(page);
+        const own = ['Loud!', 'soft'];
+        assert.match(await page.textContent('#train-labels'), /^Labels \(from the data\): Loud!, soft\. /);
+        const cm = '[data-testid="confusion-matrix"]';
+        assert.deepEqual(JSON.parse(await page.getAttribute(cm, 'data-labels')), own);
+        const m = JSON.parse(await page.getAttribute(cm, 'data-matrix'));
+        assert.deepEqual(m.map((row) => row.length), [2, 2]);
+        // With the model active: two bars per row, the recording select offers the two labels,
+        // and every file counts in the accuracy.
+        await page.click('#model-list tr[data-model="own"] button:has-text("Use")');
+        await page.waitForFunction(() => /\(model own\)/.test(document.querySelector('#accuracy').textContent));
+        await wait_predictions(page, 6);
+        for (const r of await result_rows(page)) assert.deepEqual(Object.keys(r.probs), own, r.file);
+        assert.match(await page.textContent('#accuracy'), /^Accuracy: \d \/ 6 = /);
+        assert.deepEqual(await page.$$eval('#rec-label option', (o) => o.map((e) => e.value)), ['', ...own]);
+        assert.equal(await page.$$eval('[data-testid="result-row"]:first-child .bar', (bars) => bars.length), 2);
+        assert.deepEqual(b.errors, []);
+    } finally {
+        await b.close();
+        server.stop();
+        fs.rmSync(tmp, { recursive: true, force: true });
     }
 });
