@@ -46,6 +46,8 @@ const browser_tasks = {
     infer_b1: ['tfjs-wasm', 'tfjs-cpu'],
     infer_b405: ['tfjs-wasm', 'tfjs-cpu'],
     train_epoch: ['tfjs-wasm', 'tfjs-cpu'],
+    classify_clip: [],     // ours only: the shipped default model on one clip, as the page runs it
+    classify_features: [],
 };
 const slow_engines = ['tfjs-cpu'];
 const slow_budget_s = Number(env.AER_BENCH_SLOW_BUDGET_S || 30);

@@ -178,12 +178,23 @@ export function draw_curves(canvas, series, { title, x_max = 1, y_max = null }) 
 }
 
 /// The confusion matrix: rows true labels, columns predicted. matrix: counts. normalised: each row
-/// divided by its total (recall per class). Cell colour from the row-normalised value either way.
+/// divided by its total (recall per class; in percent when the cells are small). Cell colour from
+/// the row-normalised value either way.
 export function draw_confusion(canvas, matrix, labels, normalised) {
     const k = labels.length;
-    const cell = Math.max(34, Math.min(64, Math.floor(((canvas.parentElement.clientWidth || 480) - 110) / k)));
-    const left = 86, up = 70;
-    const css_w = left + k * cell + 8, css_h = up + k * cell + 8;
+    // Labels longer than 12 characters are cut (the table below the matrix has them whole). The
+    // margins hold the longest label: on the left the rows', on the right the rotated last column's.
+    const short = (l) => (l.length > 12 ? `${l.slice(0, 11)}…` : l);
+    const probe = document.createElement('canvas').getContext('2d');
+    probe.font = '12px system-ui, sans-serif';
+    const longest = Math.ceil(Math.max(...labels.map((l) => probe.measureText(short(l)).width)));
+    const left = longest + 26, up = Math.max(40, Math.ceil(longest * 0.71) + 22);
+    // Cells fit the box, down to a phone's width (then in percent, in a smaller font).
+    const room = (canvas.parentElement.clientWidth || 480) - left - Math.ceil(longest * 0.71);
+    const cell = Math.max(24, Math.min(64, Math.floor(room / k)));
+    const right = Math.max(8, Math.ceil(longest * 0.71) - Math.floor(cell / 2) + 4);
+    const narrow = cell < 34;
+    const css_w = left + k * cell + right, css_h = up + k * cell + 8;
     canvas.style.width = `${css_w}px`;
     const { ctx } = fit(canvas, css_h);
     ctx.fillStyle = '#fff';
@@ -199,7 +210,7 @@ export function draw_confusion(canvas, matrix, labels, normalised) {
         ctx.rotate(-Math.PI / 4);
         ctx.textAlign = 'left';
         ctx.textBaseline = 'middle';
-        ctx.fillText(labels[j], 0, 0);
+        ctx.fillText(short(labels[j]), 0, 0);
         ctx.restore();
     }
     ctx.save();
@@ -212,9 +223,11 @@ export function draw_confusion(canvas, matrix, labels, normalised) {
     for (let i = 0; i < k; i++) {
         const total = matrix[i].reduce((a, b) => a + b, 0);
         ctx.fillStyle = INK;
+        ctx.font = '12px system-ui, sans-serif';
         ctx.textAlign = 'right';
         ctx.textBaseline = 'middle';
-        ctx.fillText(labels[i], left - 6, up + i * cell + cell / 2);
+        ctx.fillText(short(labels[i]), left - 6, up + i * cell + cell / 2);
+        ctx.font = narrow ? '11px system-ui, sans-serif' : '12px system-ui, sans-serif';
         for (let j = 0; j < k; j++) {
             const frac = total ? matrix[i][j] / total : 0;
             const [R, G, B] = viridis(frac);
@@ -222,7 +235,7 @@ export function draw_confusion(canvas, matrix, labels, normalised) {
             ctx.fillRect(left + j * cell, up + i * cell, cell - 1, cell - 1);
             ctx.fillStyle = total ? text_on([R, G, B]) : MUTED;
             ctx.textAlign = 'center';
-            const text = normalised ? (total ? frac.toFixed(2) : '–') : String(matrix[i][j]);
+            const text = normalised ? (total ? (narrow ? String(Math.round(100 * frac)) : frac.toFixed(2)) : '–') : String(matrix[i][j]);
             ctx.fillText(text, left + j * cell + cell / 2, up + i * cell + cell / 2);
         }
     }

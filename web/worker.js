@@ -8,36 +8,75 @@
 // It loads the threaded SIMD build when the page is cross-origin isolated (SharedArrayBuffer
 // usable), else the single-threaded SIMD build.
 //
-// Messages from the page: {id, op, ...}. Answers: {id, ok: true, ...} or {id, ok: false, error}.
-// Long operations also post events {id, event, ...} (progress, one per file, one per epoch) first.
-// Features of each file stay here (item id -> Float32Array n_mfcc x frames) for prediction and
-// training; the page only asks for one file's MFCC to draw it.
+// Messages from the page: {id, op, ...}. Answers: {id, ok: true, ...} or {id, ok: false, error}
+// (one error style, the bindings' own: web/README.md). Long operations also post events
+// {id, event, ...} (progress, one per file, one per epoch) first. Features of each file stay here
+// (item id -> Float32Array n_mfcc x frames) for prediction and training; the page only asks for
+// one file's MFCC to draw it.
+//
+// Requests that read or change the active model or the feature configuration across an await
+// (load_model, extract, predict) run one at a time, in the order they arrived: a model loaded while
+// a prediction waits between two batches would otherwise mix two models, and a feature
+// configuration changed during an extraction would mix two kinds of features. The others finish
+// without yielding, so they cannot interleave with anything (mfcc draws a file during a long
+// extraction; cancel must never wait).
 /* global importScripts, create_aer */
 'use strict';
 
 const threaded = self.crossOriginIsolated === true && typeof SharedArrayBuffer === 'function';
 const dir = new URL(threaded ? 'wasm-mt/' : 'wasm-st/', self.location.href).href;
-importScripts(dir + 'aer_web.js');
+
+/// A readable message for anything thrown: an Error, a wasm abort, a C++ exception pointer, a string.
+function describe(err) {
+    if (err instanceof Error) return err.message || err.name;
+    if (typeof err === 'number') return `an uncaught C++ exception (${err}) in the WebAssembly module`;
+    if (err === undefined || err === null) return 'an unknown error (nothing was thrown with it)';
+    return String(err);
+}
 
 let m = null;          // the module
 let extractor = null;  // FeatureExtractor, configured with the active model's feature config
 let classifier = null; // Classifier: the active model
 let threads = 1;
 const features = new Map(); // item id -> {mfcc: Float32Array, natural_frames}
-const cancelled = new Set(); // ids of extract/train requests asked to stop
-const ready = create_aer({
-    locateFile: (name) => dir + name,
-    mainScriptUrlOrBlob: dir + 'aer_web.js',
-}).then((mod) => {
-    m = mod;
+const running = new Set();   // ids of requests received and not yet answered
+const cancelled = new Set(); // ids of running extract/train requests asked to stop
+const ready = (async () => {
+    try {
+        importScripts(dir + 'aer_web.js');
+    } catch (err) {
+        throw new Error(`${dir}aer_web.js could not be loaded: ${describe(err)}`);
+    }
+    m = await create_aer({ locateFile: (name) => dir + name, mainScriptUrlOrBlob: dir + 'aer_web.js' });
     threads = m.set_threads(threaded ? (self.navigator.hardwareConcurrency || 1) : 1);
     extractor = new m.FeatureExtractor();
     classifier = new m.Classifier();
-});
+})();
 
 const post_event = (id, event, data = {}, transfer = []) => self.postMessage({ id, event, ...data }, transfer);
-// Lets queued messages (a Stop) run between two chunks of work.
+// Lets queued messages (a Stop, a Cancel) run between two chunks of work.
 const yield_to_events = () => new Promise((resolve) => setTimeout(resolve, 0));
+
+/// A typed array this thread owns outright, safe to transfer (never a view of the wasm memory).
+function own(a) {
+    const whole = a.byteOffset === 0 && a.byteLength === a.buffer.byteLength;
+    return whole && !(typeof SharedArrayBuffer === 'function' && a.buffer instanceof SharedArrayBuffer) ? a : a.slice();
+}
+
+/// Key order does not matter: two configurations are the same when their fields are.
+function same_config(a, b) {
+    const canonical = (o) => JSON.stringify(Object.keys(o).sort().map((k) => [k, o[k]]));
+    return canonical(a) === canonical(b);
+}
+
+// One request at a time for the ops in SERIAL (see the top of this file).
+let tail = Promise.resolve();
+function serial(fn) {
+    const run = tail.then(fn);
+    tail = run.catch(() => {});
+    return run;
+}
+const SERIAL = new Set(['load_model', 'extract', 'predict']);
 
 const ops = {
     runtime() {
@@ -45,30 +84,51 @@ const ops = {
         return { threaded, threads, simd: info.simd, hardware_threads: self.navigator.hardwareConcurrency || 1 };
     },
 
-    /// {json: string, bin: ArrayBuffer} -> makes it the active model. On failure the previous model
-    /// stays. When its feature config differs from the current one, features are forgotten
-    /// (config_changed: the page extracts them again).
+    /// {json: string, bin: ArrayBuffer} -> makes it the active model: {labels, info, config_changed}.
+    /// All or nothing: the model and its feature configuration are checked on new objects first,
+    /// and on any failure the previous model and features stay. When the feature configuration
+    /// differs from the current one, features are forgotten (config_changed: the page extracts
+    /// them again).
     load_model({ json, bin }) {
-        const error = classifier.load(json, new Uint8Array(bin));
-        if (error) return { ok: false, error };
-        const config = classifier.feature_config();
-        let config_changed = false;
-        if (config !== extractor.config_json()) {
-            const e = extractor.configure(config);
-            if (e) return { ok: false, error: `the model's feature configuration: ${e}` };
-            features.clear();
-            config_changed = true;
+        const c = new m.Classifier();
+        let x = null, taken = false;
+        try {
+            const r = c.load(json, new Uint8Array(bin));
+            if (!r.ok) return r;
+            const info = c.info();
+            if (!info.ok) return info;
+            const config = c.feature_config();
+            const config_changed = !same_config(config, extractor.config());
+            if (config_changed) {
+                x = new m.FeatureExtractor();
+                const e = x.configure(JSON.stringify(config));
+                if (!e.ok) return { ok: false, error: `the model's feature configuration: ${e.error}` };
+            }
+            // Checked: swap them in.
+            classifier.delete();
+            classifier = c;
+            taken = true;
+            if (config_changed) {
+                extractor.delete();
+                extractor = x;
+                x = null;
+                features.clear();
+            }
+            return { labels: classifier.labels(), info, config_changed };
+        } finally {
+            if (!taken) c.delete();
+            if (x) x.delete();
         }
-        return { labels: JSON.parse(classifier.labels()), info: JSON.parse(classifier.info()), config_changed };
     },
 
     /// Checks model files without touching the active model: {json, bin} -> {info} or an error.
     check_model({ json, bin }) {
         const c = new m.Classifier();
         try {
-            const error = c.load(json, new Uint8Array(bin));
-            if (error) return { ok: false, error };
-            return { info: JSON.parse(c.info()) };
+            const r = c.load(json, new Uint8Array(bin));
+            if (!r.ok) return r;
+            const info = c.info();
+            return info.ok ? { info } : info;
         } finally {
             c.delete();
         }
@@ -85,7 +145,7 @@ const ops = {
                 const bytes = new Uint8Array(await blob.arrayBuffer());
                 r = extractor.compute(bytes);
             } catch (err) {
-                r = { ok: false, error: `could not be read (${err && err.message || err})` };
+                r = { ok: false, error: `could not be read (${describe(err)})` };
             }
             done++;
             if (!r.ok) {
@@ -98,7 +158,6 @@ const ops = {
                 duration_s: r.duration_s, truncated: r.truncated, natural_frames: r.natural_frames, frames: r.frames,
             });
         }
-        cancelled.delete(id);
         return { done };
     },
 
@@ -106,9 +165,9 @@ const ops = {
     mfcc({ item_id }) {
         const f = features.get(item_id);
         if (!f) return { ok: false, error: 'no features for this file' };
-        const cfg = JSON.parse(extractor.config_json());
+        const n_mfcc = extractor.config().n_mfcc;
         const mfcc = f.mfcc.slice();
-        return { result: { mfcc, n_mfcc: cfg.n_mfcc, frames: mfcc.length / cfg.n_mfcc, natural_frames: f.natural_frames }, transfer: [mfcc.buffer] };
+        return { result: { mfcc, n_mfcc, frames: mfcc.length / n_mfcc, natural_frames: f.natural_frames }, transfer: [mfcc.buffer] };
     },
 
     forget({ item_ids }) {
@@ -116,16 +175,18 @@ const ops = {
         return {};
     },
 
-    /// {item_ids} -> {item_ids (those with features), probs: Float32Array(n * classes)}, predicted in
-    /// batches of 32 with a 'progress' event after each.
+    /// {item_ids} -> {item_ids (those with features), labels (of the model that predicted),
+    /// probs: Float32Array(n * classes), classes}, in batches of 32 with a 'progress' event after each.
     async predict({ id, item_ids }) {
         if (!classifier.loaded()) return { ok: false, error: 'no model loaded' };
         const have = item_ids.filter((i) => features.has(i));
-        const classes = JSON.parse(classifier.labels()).length;
+        const labels = classifier.labels();
+        const classes = labels.length;
         const probs = new Float32Array(have.length * classes);
         const chunk = 32;
         for (let a = 0; a < have.length; a += chunk) {
-            const ids = have.slice(a, a + chunk);
+            const ids = have.slice(a, a + chunk).filter((i) => features.has(i));
+            if (!ids.length) continue;
             const size = features.get(ids[0]).mfcc.length;
             const x = new Float32Array(ids.length * size);
             ids.forEach((i, k) => x.set(features.get(i).mfcc, k * size));
@@ -135,33 +196,38 @@ const ops = {
             post_event(id, 'progress', { done: a + ids.length, total: have.length });
             await yield_to_events();
         }
-        return { result: { item_ids: have, probs, classes }, transfer: [probs.buffer] };
+        return { result: { item_ids: have, labels, probs, classes }, transfer: [probs.buffer] };
     },
 
-    /// {config: Trainer config without labels/feature_config, labels, examples: [{item_id, label, actor}]}.
-    /// Events: 'progress' {epoch, batch, batches_per_epoch, epochs, loss, acc}, 'epoch' {epoch, loss,
-    /// acc, val_loss, val_acc, seconds}, 'checkpoint' {epoch, json, bin, state}. Answer: {stopped,
-    /// epochs_done, evaluation, json, bin, state} (json, bin and state absent when no epoch
-    /// finished). A 'stop' keeps the last finished epoch's weights (and its state).
+    /// {config: Trainer config without feature_config (channels: 'both' | 'speech' | 'song'),
+    /// examples: [{item_id, label: name, actor (-1 unknown), channel: 'speech' | 'song' | ''}]}.
+    /// The core decides the label list from the examples (an event 'started' {labels, train_n,
+    /// test_n, skipped, split} says what it chose). Events: 'progress' {epoch, batch,
+    /// batches_per_epoch, epochs, loss, acc}, 'epoch' {epoch, loss, acc, val_loss, val_acc, seconds},
+    /// 'checkpoint' {epoch, json, bin, state}. Answer: {stopped, epochs_done, failure, evaluation,
+    /// json, bin, state} (json, bin and state absent when no epoch finished). A 'cancel' keeps the
+    /// last finished epoch's weights (and its state).
     /// resume (optional): {json, bin, state} of a checkpoint; training goes on at its next epoch
     /// with its weights, normalisation and optimiser state.
-    async train({ id, config, labels, examples, resume }) {
+    async train({ id, config, examples, resume }) {
         const t = new m.Trainer();
         try {
-            const full = { ...config, labels, feature_config: JSON.parse(extractor.config_json()) };
-            let error = t.setup(JSON.stringify(full));
-            if (!error && resume) error = t.resume(resume.json, new Uint8Array(resume.bin), new Uint8Array(resume.state));
-            if (error) return { ok: false, error };
-            let added = 0;
+            const full = { ...config, feature_config: extractor.config() };
+            let r = t.setup(JSON.stringify(full));
+            if (r.ok && resume) r = t.resume(resume.json, new Uint8Array(resume.bin), new Uint8Array(resume.state));
+            if (!r.ok) return r;
+            let missing = 0;
             for (const ex of examples) {
                 const f = features.get(ex.item_id);
-                if (!f) continue;
-                error = t.add_example(f.mfcc, ex.label, ex.actor);
-                if (error) return { ok: false, error };
-                added++;
+                if (!f) { missing++; continue; }
+                r = t.add_example(f.mfcc, ex.label, ex.actor, ex.channel || '');
+                if (!r.ok) return { ok: false, error: `${ex.name || `file ${ex.item_id}`}: ${r.error}` };
             }
-            error = t.start();
-            if (error) return { ok: false, error };
+            const s = t.start();
+            if (!s.ok) return s;
+            const skipped = [...(s.skipped || [])];
+            if (missing) skipped.push(`${missing} file(s) had no features (removed or being recomputed)`);
+            post_event(id, 'started', { labels: s.labels, train_n: s.train_n, test_n: s.test_n, skipped, split: s.split });
             let per_call = 1, epochs_done = 0, stopped = false, failure = '';
             let batch = 0, batches = 1;
             for (;;) {
@@ -169,8 +235,9 @@ const ops = {
                 // Never past an epoch's end in one call: each finished epoch gets its own event.
                 const n = Math.max(1, Math.min(per_call, batches - batch));
                 const t0 = performance.now();
-                const p = JSON.parse(t.step(n));
+                const p = t.step(n);
                 const dt = performance.now() - t0;
+                if (!p.ok) { failure = p.error; break; }
                 // Aim at ~150 ms per call: responsive to Stop, little overhead.
                 per_call = Math.max(1, Math.min(256, Math.round(n * 150 / Math.max(dt, 1))));
                 batch = p.batch;
@@ -180,56 +247,87 @@ const ops = {
                     post_event(id, 'epoch', p.epoch_done);
                     // Checkpoint: the page keeps this epoch's model, so a closed tab loses nothing.
                     const c = t.checkpoint();
-                    post_event(id, 'checkpoint', { epoch: p.epoch_done.epoch, json: c.json, bin: c.bin.buffer,
-                        state: c.state.buffer }, [c.bin.buffer, c.state.buffer]);
+                    if (!c.ok) { failure = `the checkpoint of epoch ${p.epoch_done.epoch} failed: ${c.error}`; break; }
+                    const bin = own(c.bin), state = own(c.state);
+                    post_event(id, 'checkpoint', { epoch: p.epoch_done.epoch, json: c.json, bin: bin.buffer,
+                        state: state.buffer }, [bin.buffer, state.buffer]);
                 }
-                if (p.error) { failure = p.error; break; }
                 post_event(id, 'progress', {
                     epoch: p.epoch, batch: p.batch, batches_per_epoch: p.batches_per_epoch, epochs: p.epochs,
-                    loss: p.loss, acc: p.acc, finished: p.finished, examples: added,
+                    loss: p.loss, acc: p.acc, finished: p.finished, examples: s.train_n,
                 });
                 if (p.finished) break;
                 await yield_to_events();
             }
-            if (stopped) t.stop();
+            if (stopped) {
+                // Back to the last finished epoch's weights (a failed step has restored them itself).
+                const st = t.stop();
+                if (!st.ok) return { ok: false, error: `stopping failed: ${st.error}` };
+            }
             if (epochs_done === 0) {
                 if (failure) return { ok: false, error: failure };
                 return { result: { stopped, epochs_done } };
             }
-            const evaluation = JSON.parse(t.evaluate());
+            const evaluation = t.evaluate();
+            if (!evaluation.ok) return { ok: false, error: `the evaluation failed: ${evaluation.error}` };
             const c = t.checkpoint();
+            if (!c.ok) return { ok: false, error: `the trained model could not be serialised: ${c.error}` };
+            const bin = own(c.bin), state = own(c.state);
             return {
-                result: { stopped, epochs_done, failure, evaluation, json: c.json, bin: c.bin.buffer, state: c.state.buffer },
-                transfer: [c.bin.buffer, c.state.buffer],
+                result: { stopped, epochs_done, failure, evaluation, json: c.json, bin: bin.buffer, state: state.buffer },
+                transfer: [bin.buffer, state.buffer],
             };
         } finally {
-            cancelled.delete(id);
             t.delete();
         }
     },
 
-    /// {target}: asks the running extract/train request `target` to stop at its next chunk.
+    /// {target}: asks the running extract/train request `target` to stop at its next chunk. A
+    /// request that has already answered is not marked (it would stay marked for ever).
     cancel({ target }) {
-        cancelled.add(target);
-        return {};
+        if (running.has(target)) cancelled.add(target);
+        return { cancelled: running.has(target) };
     },
 };
 
-self.onmessage = async (e) => {
-    const msg = e.data;
+/// The answer to one request, as posted: every failure becomes {ok: false, error} with a message
+/// that names the operation when the failure came from a throw rather than a checked status.
+async function handle(msg) {
     const { id, op } = msg;
     try {
         await ready;
-        if (!ops[op]) throw new Error(`unknown op ${op}`);
-        const r = (await ops[op](msg)) || {};
-        if (r.ok === false) {
-            self.postMessage({ id, ok: false, error: r.error });
-        } else if (r.result) {
-            self.postMessage({ id, ok: true, ...r.result }, r.transfer || []);
-        } else {
-            self.postMessage({ id, ok: true, ...r });
-        }
     } catch (err) {
-        self.postMessage({ id, ok: false, error: String(err && err.message || err) });
+        return { id, ok: false, error: `the WebAssembly module did not start: ${describe(err)}` };
     }
+    if (!Object.prototype.hasOwnProperty.call(ops, op)) return { id, ok: false, error: `unknown request ${op}` };
+    try {
+        const run = () => ops[op](msg);
+        const r = (await (SERIAL.has(op) ? serial(run) : run())) || {};
+        if (r.ok === false) return { id, ok: false, error: r.error || `${op} failed without a message` };
+        if (r.result) return { answer: { id, ok: true, ...r.result }, transfer: r.transfer || [] };
+        const { ok, ...rest } = r;
+        return { id, ok: true, ...rest };
+    } catch (err) {
+        return { id, ok: false, error: `${op}: ${describe(err)}` };
+    }
+}
+
+self.onmessage = async (e) => {
+    const msg = e.data;
+    running.add(msg.id);
+    let a;
+    try {
+        a = await handle(msg);
+    } finally {
+        running.delete(msg.id);
+        cancelled.delete(msg.id);
+    }
+    if (a.answer) self.postMessage(a.answer, a.transfer);
+    else self.postMessage(a);
 };
+
+// Anything that escapes a request (a rejected promise nobody awaited) still reaches the page.
+self.addEventListener('unhandledrejection', (e) => {
+    e.preventDefault();
+    self.postMessage({ id: 0, event: 'worker-error', error: describe(e.reason) });
+});

@@ -145,4 +145,38 @@ check "no temporary files are left beside the interrupted run's model" no_temp_f
 check "its report covers the finished epochs" \
     python3 -c "import json; r=json.load(open('$tmp/int.report.json')); m=json.load(open('$tmp/int.json')); assert 1 <= len(r['history']) < 500 and m['training']['epochs_done']==len(r['history'])"
 
+# 7. speech and song: 8 emotions, labels from the data and from the model, --channels, several --data.
+mkdir -p "$tmp/speech"
+cp -r "$root/data/ravdess-speech/Actor_01" "$root/data/ravdess-speech/Actor_02" "$tmp/speech/"
+check "train on speech and song" expect_exit 0 "$aer" train --data "$tmp/speech" --data "$tmp/data" \
+    --arch "$root/models/arch/tiny.json" --split actors:2 --epochs 1 --out "$tmp/both" --report "$tmp/both.report.json" \
+    --cache "$tmp/cache"
+check "speech brings the 8 RAVDESS emotions, in order, into the model file and the report" python3 -c "
+import json; m=json.load(open('$tmp/both.json')); r=json.load(open('$tmp/both.report.json'))
+eight=['neutral','calm','happy','sad','angry','fearful','disgust','surprised']
+assert m['labels']==eight and r['labels']==eight and len(r['confusion'])==8
+# actor 2's held-out files: 60 speech, 44 song, each channel judged on its own
+assert r['n']==104 and r['by_channel']['speech']['n']==60 and r['by_channel']['song']['n']==44
+assert m['training']['config']['where']=='cli' and m['training']['config']['channels']=='both'"
+check "--channels song keeps the song files and the 6 emotions" expect_exit 0 "$aer" train --data "$tmp/speech" \
+    --data "$tmp/data" --channels song --arch "$root/models/arch/tiny.json" --split actors:2 --epochs 1 --out "$tmp/song" \
+    --report "$tmp/song.report.json" --cache "$tmp/cache"
+check "the song run counts what it skipped" grep -q "120 RAVDESS file(s) of the other vocal channel skipped" "$tmp/err"
+check "the song run has 6 labels and song only" python3 -c "
+import json; r=json.load(open('$tmp/song.report.json'))
+assert len(r['labels'])==6 and r['n']==44 and list(r['by_channel'])==['song']"
+check "a bad --channels is a usage error" expect_exit 2 "$aer" train --data "$tmp/speech" --channels choir \
+    --arch "$root/models/arch/tiny.json" --out "$tmp/bad"
+check "eval takes the labels from the model and counts every speech file" expect_exit 0 "$aer" eval \
+    --model "$tmp/both.json" --data "$tmp/speech" --cache "$tmp/cache"
+check "eval: 8 labels, 120 files" python3 -c "
+import json; r=json.loads(open('$tmp/out').read()); assert len(r['labels'])==8 and r['n']==120"
+check "eval with the shipped default model" expect_exit 0 "$aer" eval --data "$tmp/speech" --data "$tmp/data" --cache "$tmp/cache"
+check "the default model knows the 8 emotions and counts all 120 speech and 88 song files" python3 -c "
+import json; r=json.loads(open('$tmp/out').read())
+assert len(r['labels'])==8 and r['n']==208 and r['by_channel']['speech']['n']==120 and r['by_channel']['song']['n']==88"
+check "a 6-label model counts what it cannot judge" expect_exit 0 "$aer" eval --model "$tmp/tiny.json" \
+    --data "$tmp/speech" --cache "$tmp/cache"
+check "the skipped labels are named with their counts" grep -q "16 file(s) labelled 'disgust' skipped" "$tmp/err"
+
 check_summary cli

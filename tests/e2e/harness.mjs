@@ -51,22 +51,26 @@ export async function wait_ready(page, timeout = 60000) {
 
 // ---- data and page helpers of the app's tests ----------------------------------------------------
 
-/// The RAVDESS song WAVs prepared by scripts/prepare-data.
+/// The RAVDESS song and speech WAVs prepared by scripts/prepare-data.
 export const ravdess = path.join(repo, 'data', 'ravdess-song');
-export const EMOTIONS = ['neutral', 'calm', 'happy', 'sad', 'angry', 'fearful'];
+export const ravdess_speech = path.join(repo, 'data', 'ravdess-speech');
+/// The 8 RAVDESS emotions in their canonical order; song has the first 6.
+export const EMOTIONS = ['neutral', 'calm', 'happy', 'sad', 'angry', 'fearful', 'disgust', 'surprised'];
+export const SONG_EMOTIONS = EMOTIONS.slice(0, 6);
 
 /// The true label written in a RAVDESS name (third field), independent of the page's parser.
 export function ravdess_label(name) {
-    return EMOTIONS[Number(name.split('-')[2]) - 1];
+    return EMOTIONS[Number(path.basename(name).split('-')[2]) - 1];
 }
 
 /// `per_emotion` files of each emotion of `actor` (1-based), sorted by name: [absolute paths].
-export function ravdess_files(actor, per_emotion = 1) {
-    const dir = path.join(ravdess, `Actor_${String(actor).padStart(2, '0')}`);
+/// set: 'song' (6 emotions) or 'speech' (8).
+export function ravdess_files(actor, per_emotion = 1, set = 'song') {
+    const dir = path.join(set === 'speech' ? ravdess_speech : ravdess, `Actor_${String(actor).padStart(2, '0')}`);
     if (!fs.existsSync(dir)) throw new Error(`${dir} missing: run scripts/prepare-data`);
     const names = fs.readdirSync(dir).filter((n) => n.endsWith('.wav')).sort();
     const out = [];
-    for (const e of EMOTIONS) out.push(...names.filter((n) => ravdess_label(n) === e).slice(0, per_emotion));
+    for (const e of set === 'speech' ? EMOTIONS : SONG_EMOTIONS) out.push(...names.filter((n) => ravdess_label(n) === e).slice(0, per_emotion));
     return out.map((n) => path.join(dir, n));
 }
 
@@ -125,6 +129,30 @@ export function default_model() {
     const f = path.join(repo, 'build', 'web', 'models', 'DEFAULT');
     if (!fs.existsSync(f)) throw new Error(`${f} missing: the build ships no default model (models/DEFAULT)`);
     return fs.readFileSync(f, 'utf8').trim();
+}
+
+/// The labels of the shipped default model (from its model file): 6, 8, whatever it knows.
+export function default_labels() {
+    const f = path.join(repo, 'build', 'web', 'models', `${default_model()}.json`);
+    return JSON.parse(fs.readFileSync(f, 'utf8')).labels;
+}
+
+/// The bundled examples (web/examples/examples.json): [file names].
+export function example_files() {
+    return JSON.parse(fs.readFileSync(path.join(repo, 'web', 'examples', 'examples.json'), 'utf8')).files;
+}
+
+/// Serious and critical axe-core violations on the page as it is now: [{id, impact, help, nodes}].
+/// axe runs in the page (injected from node_modules; the page itself never loads it).
+export async function axe_violations(page) {
+    const source = fs.readFileSync(path.join(repo, 'node_modules', 'axe-core', 'axe.min.js'), 'utf8');
+    if (!(await page.evaluate(() => typeof window.axe === 'object'))) await page.evaluate(source);
+    const result = await page.evaluate(async () => {
+        const r = await window.axe.run(document, { resultTypes: ['violations'] });
+        return r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help,
+            nodes: v.nodes.slice(0, 5).map((n) => n.target.join(' ') + ': ' + n.failureSummary) }));
+    });
+    return result.filter((v) => v.impact === 'serious' || v.impact === 'critical');
 }
 
 /// The native CLI, when built (scripts/build native), for cross-checks against the browser.

@@ -9,12 +9,13 @@ import os from 'node:os';
 import path from 'node:path';
 import {
     start_server, launch, wait_ready, wait_predictions, result_rows, ravdess_files, ravdess_label, read_wav16,
-    make_wav, default_model, native_cli, screenshot, repo, EMOTIONS,
+    make_wav, default_model, default_labels, native_cli, screenshot, repo,
 } from './harness.mjs';
 
 test('RAVDESS files: a prediction per file, the accuracy, the heatmap of the natural frames', async (t) => {
     const files = [...ravdess_files(1), ...ravdess_files(15)];
     const model = default_model();
+    const labels = default_labels();
     const server = await start_server();
     const b = await launch();
     try {
@@ -27,7 +28,8 @@ test('RAVDESS files: a prediction per file, the accuracy, the heatmap of the nat
         const rows = await result_rows(b.page);
         assert.deepEqual(rows.map((r) => r.file).sort(), files.map((f) => path.basename(f)).sort());
         for (const r of rows) {
-            assert.ok(EMOTIONS.includes(r.pred), `${r.file}: prediction ${r.pred}`);
+            assert.ok(labels.includes(r.pred), `${r.file}: prediction ${r.pred}`);
+            assert.deepEqual(Object.keys(r.probs), labels, `${r.file}: a probability per class of the model`);
             assert.equal(r.true, ravdess_label(r.file), r.file);
             const sum = Object.values(r.probs).reduce((a, b) => a + b, 0);
             assert.ok(Math.abs(sum - 1) < 1e-3, `${r.file}: probabilities sum to ${sum}`);
@@ -39,13 +41,17 @@ test('RAVDESS files: a prediction per file, the accuracy, the heatmap of the nat
         assert.match(accuracy, new RegExp(`Accuracy: ${right} / ${files.length} = `));
         // The confusion matrix of these predictions counts the same.
         const m = JSON.parse(await b.page.getAttribute('[data-testid="confusion-matrix"]', 'data-matrix'));
-        assert.deepEqual(JSON.parse(await b.page.getAttribute('[data-testid="confusion-matrix"]', 'data-labels')), EMOTIONS);
-        for (let i = 0; i < 6; i++) {
-            for (let j = 0; j < 6; j++) {
-                const want = rows.filter((r) => r.true === EMOTIONS[i] && r.pred === EMOTIONS[j]).length;
-                assert.equal(m[i][j], want, `cell ${EMOTIONS[i]} -> ${EMOTIONS[j]}`);
+        assert.deepEqual(JSON.parse(await b.page.getAttribute('[data-testid="confusion-matrix"]', 'data-labels')), labels);
+        assert.equal(m.length, labels.length);
+        for (let i = 0; i < labels.length; i++) {
+            for (let j = 0; j < labels.length; j++) {
+                const want = rows.filter((r) => r.true === labels[i] && r.pred === labels[j]).length;
+                assert.equal(m[i][j], want, `cell ${labels[i]} -> ${labels[j]}`);
             }
         }
+        // Each row has a bar per class of the model, ticked with the label's first letters.
+        const ticks = await b.page.$$eval('[data-testid="result-row"]:first-child .bar .tick', (t) => t.map((e) => e.textContent));
+        assert.deepEqual(ticks, labels.map((l) => l.slice(0, 2)));
 
         // The first file is selected; its heatmap shows the natural frames only: 203404 samples at
         // 48 kHz -> 93439 at 22050 Hz -> 1 + 93439 // 512 = 183 frames (librosa's count), not 256.
@@ -63,7 +69,7 @@ test('RAVDESS files: a prediction per file, the accuracy, the heatmap of the nat
 
         // A phone's width: no sideways scrolling of the page.
         await b.page.setViewportSize({ width: 390, height: 844 });
-        await b.page.waitForTimeout(200);
+        await b.page.waitForFunction(() => window.innerWidth === 390);
         const overflow = await b.page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
         assert.ok(overflow <= 0, `the page is ${overflow} px wider than a phone`);
         await screenshot(b.page, 'predict-phone');
@@ -83,7 +89,7 @@ test('RAVDESS files: a prediction per file, the accuracy, the heatmap of the nat
             for (const n of native) {
                 const r = rows.find((x) => x.file === path.basename(n.file));
                 assert.equal(r.pred, n.label, r.file);
-                for (const l of EMOTIONS) assert.ok(Math.abs(r.probs[l] - n.probabilities[l]) < 2e-3, `${r.file} ${l}: ${r.probs[l]} vs ${n.probabilities[l]}`);
+                for (const l of labels) assert.ok(Math.abs(r.probs[l] - n.probabilities[l]) < 2e-3, `${r.file} ${l}: ${r.probs[l]} vs ${n.probabilities[l]}`);
             }
         });
     } finally {
@@ -121,7 +127,7 @@ test('bad files: an error naming each bad one, predictions for the rest, no cons
         assert.match(errors.find((e) => e.file === 'notes.wav').text, /not a WAV file/);
         const rows = await result_rows(b.page);
         assert.deepEqual(rows.map((r) => r.file).sort(), ['03-02-05-01-01-01-02.wav', '8k-stereo-24bit.wav', 'data-cut.wav'].sort());
-        for (const r of rows) assert.ok(EMOTIONS.includes(r.pred), `${r.file}: ${r.pred}`);
+        for (const r of rows) assert.ok(default_labels().includes(r.pred), `${r.file}: ${r.pred}`);
         const low = rows.find((r) => r.file === '8k-stereo-24bit.wav');
         assert.match(low.text, /8 kHz · 2 ch · pcm_s24/);
         assert.equal(low.true, '');
@@ -136,10 +142,13 @@ test('bad files: an error naming each bad one, predictions for the rest, no cons
     }
 });
 
-test('a dropped file and a picked folder: labels from the folder name, other files skipped', async () => {
+test('a dropped file and a picked folder: labels from the sub-folder names (a user\'s own too), other files skipped', async () => {
     const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'aer-e2e-folder-'));
     fs.mkdirSync(path.join(tmp, 'mine', 'happy'), { recursive: true });
+    fs.mkdirSync(path.join(tmp, 'mine', 'Laughing'), { recursive: true });
     fs.copyFileSync(ravdess_files(3)[2], path.join(tmp, 'mine', 'happy', 'take1.wav'));
+    fs.copyFileSync(ravdess_files(3)[4], path.join(tmp, 'mine', 'Laughing', 'take2.wav'));
+    fs.copyFileSync(ravdess_files(3)[5], path.join(tmp, 'mine', 'loose.wav'));
     fs.writeFileSync(path.join(tmp, 'mine', 'readme.txt'), 'not audio');
     const server = await start_server();
     const b = await launch();
@@ -147,11 +156,15 @@ test('a dropped file and a picked folder: labels from the folder name, other fil
         await b.page.goto(server.url);
         await wait_ready(b.page);
         await b.page.setInputFiles('#folder-input', path.join(tmp, 'mine'));
-        await wait_predictions(b.page, 1);
+        await wait_predictions(b.page, 3);
         let rows = await result_rows(b.page);
-        assert.deepEqual(rows.map((r) => [r.file, r.true]), [['take1.wav', 'happy']]);
+        // A file directly in the picked folder has no label ("mine" is not an emotion).
+        assert.deepEqual(rows.map((r) => [r.file, r.true]), [['take1.wav', 'happy'], ['take2.wav', 'Laughing'], ['loose.wav', '']]);
         assert.match(await b.page.textContent('#errors'), /1 file\(s\) in the folder\(s\) are not \.wav files/);
-        assert.match(await b.page.textContent('#train-data'), /Labelled files: 1 \(neutral 0, calm 0, happy 1/);
+        assert.match(await b.page.textContent('#train-data'), /^Labelled files: 2 \(neutral 0, calm 0, happy 1, .*, Laughing 1\)\.$/);
+        // A label the model does not know is shown, and left out of the accuracy with a note.
+        const known = default_labels().includes('happy') ? 1 : 0;
+        assert.match(await b.page.textContent('#accuracy'), new RegExp(`Accuracy: \\d / ${known} = .*1 file\\(s\\) carry a label this model does not know \\(Laughing\\): not counted\\.`));
 
         // Drag and drop of a file onto the page.
         const bytes = fs.readFileSync(ravdess_files(3)[3]).toString('base64');
@@ -163,9 +176,9 @@ test('a dropped file and a picked folder: labels from the folder name, other fil
             zone.dispatchEvent(new DragEvent('dragover', { dataTransfer: dt, bubbles: true, cancelable: true }));
             zone.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
         }, bytes);
-        await wait_predictions(b.page, 2);
+        await wait_predictions(b.page, 4);
         rows = await result_rows(b.page);
-        assert.deepEqual(rows.map((r) => [r.file, r.true]), [['take1.wav', 'happy'], ['03-02-04-01-01-01-03.wav', 'sad']]);
+        assert.deepEqual(rows.map((r) => [r.file, r.true]).slice(3), [['03-02-04-01-01-01-03.wav', 'sad']]);
         assert.deepEqual(b.errors, []);
     } finally {
         await b.close();
@@ -193,7 +206,7 @@ test('cancel a long feature extraction: the files done stay, the rest are droppe
         assert.equal(rows.length, Number(m[1]));
         assert.equal(rows.length + Number(m[2]), 60);
         assert.ok(rows.length >= 1 && rows.length < 60, text);
-        for (const r of rows) assert.ok(EMOTIONS.includes(r.pred), r.file);
+        for (const r of rows) assert.ok(default_labels().includes(r.pred), r.file);
         assert.ok(await b.page.isHidden('#extract-cancel'));
         assert.deepEqual(b.errors, []);
     } finally {

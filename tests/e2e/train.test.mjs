@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import {
     start_server, launch, wait_ready, wait_predictions, ravdess_files, default_model, native_cli, screenshot,
-    repo, artifacts, EMOTIONS,
+    repo, artifacts, SONG_EMOTIONS,
 } from './harness.mjs';
 
 const model_names = (page) => page.$$eval('#model-list tbody tr[data-model]', (rows) => rows.map((r) => r.dataset.model));
@@ -49,7 +49,8 @@ test('train 2 epochs on a small subset, stop a run, keep the models across a rel
 
         await page.setInputFiles('[data-testid="file-input"]', files);
         await wait_predictions(page, files.length);
-        assert.match(await page.textContent('#train-data'), /Labelled files: 12 \(neutral 2, calm 2, happy 2, sad 2, angry 2, fearful 2\); actors 1, 2\./);
+        assert.match(await page.textContent('#train-data'),
+            /^Labelled files: 12 \(neutral 2, calm 2, happy 2, sad 2, angry 2, fearful 2(, disgust 0, surprised 0)?\); actors 1, 2; song 12\.$/);
 
         await page.fill('[data-testid="epochs-input"]', '2');
         await page.fill('#model-name-input', 'two-epochs');
@@ -65,10 +66,12 @@ test('train 2 epochs on a small subset, stop a run, keep the models across a rel
         assert.equal(await page.$eval('[data-testid="train-progress"]', (p) => p.value / p.max), 1);
         assert.match(await page.textContent('#train-text'), /Finished after 2 epoch\(s\); test accuracy [\d.]+ % on 6 file\(s\)\. Saved as “two-epochs”\./);
 
+        // The labels are the core's choice: song files of song's six emotions make a 6-class model.
+        assert.match(await page.textContent('#train-labels'), /^Labels \(from the data\): neutral, calm, happy, sad, angry, fearful\. 6 file\(s\) train, 6 test\./);
         // The test split of `paper`: round(0.6 * 2) = 1 file of each emotion trains, 1 tests.
         const cm = '[data-testid="confusion-matrix"]';
         const m = JSON.parse(await page.getAttribute(cm, 'data-matrix'));
-        assert.deepEqual(JSON.parse(await page.getAttribute(cm, 'data-labels')), EMOTIONS);
+        assert.deepEqual(JSON.parse(await page.getAttribute(cm, 'data-labels')), SONG_EMOTIONS);
         assert.deepEqual(m.map((row) => row.reduce((a, v) => a + v, 0)), [1, 1, 1, 1, 1, 1]);
         // The last epoch's validation accuracy is the test split's accuracy (same weights, same files).
         const diagonal = m.reduce((a, row, i) => a + row[i], 0);
@@ -87,9 +90,9 @@ test('train 2 epochs on a small subset, stop a run, keep the models across a rel
         await page.uncheck('#cm-normalised');
         const [csv] = await downloads_of(page, '#cm-csv', 1);
         const lines = csv.bytes.toString('utf8').trim().split('\n').map((l) => l.split(','));
-        assert.deepEqual(lines[0].slice(1), EMOTIONS);
+        assert.deepEqual(lines[0].slice(1), SONG_EMOTIONS);
         assert.deepEqual(lines.slice(1).map((l) => l.slice(1).map(Number)), m);
-        assert.deepEqual(lines.slice(1).map((l) => l[0]), EMOTIONS);
+        assert.deepEqual(lines.slice(1).map((l) => l[0]), SONG_EMOTIONS);
 
         // Stop: a long run stopped after its first epoch keeps the finished epochs and is saved.
         await page.fill('[data-testid="epochs-input"]', '500');
@@ -121,7 +124,7 @@ test('train 2 epochs on a small subset, stop a run, keep the models across a rel
         assert.deepEqual(trained.map((d) => d.name), ['two-epochs.bin', 'two-epochs.json']);
         const json = JSON.parse(trained[1].bytes.toString('utf8'));
         assert.equal(json.format, 'aer-model');
-        assert.deepEqual(json.labels, EMOTIONS);
+        assert.deepEqual(json.labels, SONG_EMOTIONS);
         const end = Math.max(...json.weights.map((w) => w.offset + 4 * w.shape.reduce((a, v) => a * v, 1)));
         assert.equal(trained[0].bytes.length, end);
         const bin_path = path.join(tmp, 'two-epochs.bin'), json_path = path.join(tmp, 'two-epochs.json');
@@ -129,7 +132,7 @@ test('train 2 epochs on a small subset, stop a run, keep the models across a rel
         fs.writeFileSync(json_path, trained[1].bytes);
         await t.test('the native CLI loads the downloaded model', { skip: !fs.existsSync(native_cli) && 'build/native/aer not built' }, () => {
             const out = execFileSync(native_cli, ['predict', '--model', json_path, files[0]], { encoding: 'utf8' });
-            assert.ok(EMOTIONS.includes(JSON.parse(out).label), out);
+            assert.ok(SONG_EMOTIONS.includes(JSON.parse(out).label), out);
         });
 
         // Import: the pair under a new name is listed, usable, and predicts.
