@@ -1,6 +1,10 @@
 // A static file server for build/web on 127.0.0.1, with the cross-origin isolation headers
-// (COOP/COEP) that let the page use SharedArrayBuffer and therefore the threaded wasm build.
+// (COOP/COEP) that let the page use SharedArrayBuffer and therefore the threaded wasm build, and
+// the page's Content-Security-Policy as a header (read from index.html's meta tag, plus
+// frame-ancestors 'none', which a meta tag cannot carry).
 //   node scripts/serve.mjs [--port 8080 (0: any free port)] [--root build/web] [--no-isolation]
+//                          [--report-csp (tests: violations are POSTed back and printed as lines
+//                          "csp-violation: {...}")]
 import http from 'node:http';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -15,6 +19,19 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(option('--root', path.join(here, '..', 'build', 'web')));
 const port = Number(option('--port', '8080'));
 const isolate = !args.includes('--no-isolation');
+const report_csp = args.includes('--report-csp');
+const REPORT_PATH = '/__csp-report';
+
+/// The policy of index.html's <meta http-equiv="Content-Security-Policy">, so that the header and
+/// the meta tag cannot drift apart; a missing tag stops the server (the page must have one).
+function page_policy() {
+    const index = path.join(root, 'index.html');
+    const html = fs.readFileSync(index, 'utf8');
+    const m = /<meta http-equiv="Content-Security-Policy" content="([^"]+)">/.exec(html);
+    if (!m) throw new Error(`${index}: no <meta http-equiv="Content-Security-Policy"> tag`);
+    return `${m[1]}; frame-ancestors 'none'` + (report_csp ? `; report-uri ${REPORT_PATH}` : '');
+}
+const policy = page_policy();
 
 const types = {
     '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8',
@@ -25,7 +42,16 @@ const types = {
 };
 
 const server = http.createServer((req, res) => {
-    const headers = { 'Cache-Control': 'no-cache', 'X-Content-Type-Options': 'nosniff' };
+    const headers = { 'Cache-Control': 'no-cache', 'X-Content-Type-Options': 'nosniff',
+        'Content-Security-Policy': policy, 'Referrer-Policy': 'no-referrer' };
+    if (report_csp && req.method === 'POST' && req.url === REPORT_PATH) {
+        let body = '';
+        req.on('data', (d) => { body += d; }).on('end', () => {
+            console.log(`csp-violation: ${body.replace(/\s+/g, ' ')}`);
+            res.writeHead(204).end();
+        });
+        return;
+    }
     if (isolate) {
         headers['Cross-Origin-Opener-Policy'] = 'same-origin';
         headers['Cross-Origin-Embedder-Policy'] = 'require-corp';
