@@ -202,6 +202,33 @@ export async function axe_violations(page) {
     return result.filter((v) => v.impact === 'serious' || v.impact === 'critical');
 }
 
+/// Model files {json, bin} (Buffers) of models/tiny with `labels` as its classes: the LSTM's
+/// weights kept, the last dense layer resized to one unit per label (zero weights).
+export function tiny_model(labels) {
+    const model = JSON.parse(fs.readFileSync(path.join(repo, 'models', 'tiny.json'), 'utf8'));
+    const dense_at = model.weights.find((w) => w.name === 'dense_1/kernel').offset;
+    const lstm = fs.readFileSync(path.join(repo, 'models', 'tiny.bin')).subarray(0, dense_at);
+    const n = labels.length;
+    model.labels = labels;
+    model.architecture.layers[1].units = n;
+    model.weights = model.weights.map((w) => (w.name === 'dense_1/kernel' ? { ...w, shape: [8, n] }
+        : w.name === 'dense_1/bias' ? { ...w, offset: dense_at + 4 * 8 * n, shape: [n] } : w));
+    return { json: Buffer.from(JSON.stringify(model)), bin: Buffer.concat([lstm, Buffer.alloc(4 * 9 * n)]) };
+}
+
+/// Imports model files ({json, bin}: Buffers) as NAME.json + NAME.bin through the page's import
+/// input; resolves to the import message.
+export async function import_model(page, name, { json, bin }) {
+    await page.evaluate(() => { document.querySelector('#import-message').textContent = ''; });
+    await page.setInputFiles('[data-testid="model-import"]', [
+        { name: `${name}.json`, mimeType: 'application/json', buffer: json },
+        { name: `${name}.bin`, mimeType: 'application/octet-stream', buffer: bin },
+    ]);
+    await page.waitForFunction(() => document.querySelector('#import-message').textContent !== '');
+    await wait_ready(page);
+    return page.textContent('#import-message');
+}
+
 /// The native CLI, when built (scripts/build native), for cross-checks against the browser.
 export const native_cli = path.join(repo, 'build', 'native', 'aer');
 
