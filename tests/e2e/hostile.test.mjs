@@ -8,17 +8,17 @@ import os from 'node:os';
 import path from 'node:path';
 import { start_server, launch, wait_ready, wait_predictions, result_rows, ravdess_files, tiny_model, import_model } from './harness.mjs';
 
-// Each would run if it reached innerHTML; the folder labels cannot hold a '/'.
+// Each would run if it reached innerHTML; file and folder names hold no slash or backslash.
 const EVIL_LABELS = [
     '"><img src=x onerror="window.__pwned=1">',
     "'><svg onload=window.__pwned=2>",
-    '=HYPERLINK("http://x.invalid","click")',
-    '+1+cmd|\' /C calc\'!A0',
+    '=HYPERLINK("https:x.invalid","click")',
+    '+1+cmd|\' -C calc\'!A0',
     '-2+3',
     '@SUM(1,1)',
 ];
 const SCRIPT_LABEL = '<script>window.__pwned=3</script>'; // model label only
-const EVIL_FILES = ['"><img src=x onerror="window.__pwned=4">.wav', "<iframe srcdoc='<script>parent.__pwned=5<\\script>'>.wav"];
+const EVIL_FILES = ['"><img src=x onerror="window.__pwned=4">.wav', "<iframe srcdoc='<b onmouseover=parent.__pwned=5>'>.wav"];
 const EVIL_MODEL = '"><img src=y onerror=window.__pwned=6> model';
 
 /// The cells of a CSV text (RFC 4180 quotes), as rows of strings.
