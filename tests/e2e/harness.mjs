@@ -49,11 +49,12 @@ const report_violations = `(${(() => {
     self.addEventListener('securitypolicyviolation', tell);
 }).toString()})()`;
 
-/// Launches headless Chromium with a fresh profile; extra_args for fake media etc. Every
+/// Launches headless Chromium with a fresh profile (or `profile`, a folder kept after close(), to
+/// open the same browser again); extra_args for fake media etc. Every
 /// securitypolicyviolation event in the page or its workers is collected (`violations`), and
 /// close() throws when there was any: every browser test fails on a CSP violation.
-export async function launch(extra_args = []) {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'aer-chromium-'));
+export async function launch(extra_args = [], { profile = null } = {}) {
+    const dir = profile || fs.mkdtempSync(path.join(os.tmpdir(), 'aer-chromium-'));
     const context = await chromium.launchPersistentContext(dir, {
         executablePath: '/usr/bin/chromium',
         headless: true,
@@ -86,7 +87,7 @@ export async function launch(extra_args = []) {
         context, page, errors, requests, violations,
         close: async () => {
             await context.close();
-            fs.rmSync(dir, { recursive: true, force: true });
+            if (!profile) fs.rmSync(dir, { recursive: true, force: true });
             if (violations.length) throw new Error(`Content-Security-Policy violations:\n${violations.join('\n')}`);
         },
     };

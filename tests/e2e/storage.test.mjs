@@ -3,6 +3,9 @@
 // models saved before are unchanged.
 import test from 'node:test';
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { start_server, launch, wait_ready, wait_predictions, result_rows, ravdess_files, tiny_model, import_model } from './harness.mjs';
 
 /// The model list: [[name, saved column]].
@@ -38,19 +41,29 @@ async function use_and_predict(page, name) {
 
 test('a save that runs out of quota: a clear message, the model usable in memory, the saved one intact', async () => {
     const server = await start_server();
-    const b = await launch();
-    const page = b.page;
+    const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'aer-e2e-profile-'));
+    const origin = new URL(server.url).origin;
+    let b = await launch([], { profile });
     try {
+        // A first visit saves a model.
+        await b.page.goto(server.url);
+        await wait_ready(b.page);
+        const first = tiny_model(['a', 'b', 'c']);
+        assert.match(await import_model(b.page, 'first', first), /^Imported “first”/);
+        const saved_before = await stored(b.page, 'first');
+        assert.ok(saved_before && saved_before.json === first.json.toString());
+        await b.close();
+
+        // The next visit has a quota of 1 byte: every write fails with QuotaExceededError. (Chromium
+        // takes an override into account only before the origin's first write of a session: the
+        // browser is opened again on the same profile.)
+        b = await launch([], { profile });
+        const page = b.page;
+        const cdp = await b.context.newCDPSession(page);
+        await cdp.send('Storage.overrideQuotaForOrigin', { origin, quotaSize: 1 });
         await page.goto(server.url);
         await wait_ready(page);
-        const first = tiny_model(['a', 'b', 'c']);
-        assert.match(await import_model(page, 'first', first), /^Imported “first”/);
-        const saved_before = await stored(page, 'first');
-        assert.ok(saved_before && saved_before.json === first.json.toString());
-
-        // The origin's quota is now 1 byte: every write fails with QuotaExceededError.
-        const cdp = await b.context.newCDPSession(page);
-        await cdp.send('Storage.overrideQuotaForOrigin', { origin: new URL(server.url).origin, quotaSize: 1 });
+        assert.equal((await cdp.send('Storage.getUsageAndQuota', { origin })).quota, 1);
         const message = await import_model(page, 'second', tiny_model(['one', 'two', 'three']));
         assert.match(message, /^Imported “second” .*, but it could not be saved in this browser: the browser's storage for this site is full \(QuotaExceededError\)/, message);
         assert.match(message, /usable from the list below until this page closes; the saved models are unchanged\.$/);
@@ -61,12 +74,11 @@ test('a save that runs out of quota: a clear message, the model usable in memory
         assert.deepEqual(await stored(page, 'first'), saved_before);
         assert.equal(await stored(page, 'second'), null);
 
-        // A second try under the same name does not clobber the first unsaved copy either.
+        // A second try under the same name keeps the first unsaved copy too.
         await import_model(page, 'second', tiny_model(['one', 'two', 'three']));
         assert.deepEqual((await model_rows(page)).filter(([n]) => /^second/.test(n)).map(([n]) => n), ['second', 'second (2)']);
 
-        // Quota back: after a reload the saved model is there, unchanged; the unsaved ones are gone.
-        await cdp.send('Storage.overrideQuotaForOrigin', { origin: new URL(server.url).origin });
+        // After a reload the saved model is there, unchanged; the unsaved ones are gone.
         await page.reload();
         await wait_ready(page);
         const after = (await model_rows(page)).map(([n]) => n);
@@ -76,6 +88,7 @@ test('a save that runs out of quota: a clear message, the model usable in memory
     } finally {
         await b.close();
         server.stop();
+        fs.rmSync(profile, { recursive: true, force: true });
     }
 });
 
