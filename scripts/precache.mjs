@@ -37,7 +37,7 @@ export function write_precache(dir) {
     const sw = path.join(dir, 'sw.js');
     let text = fs.readFileSync(sw, 'utf8');
     for (const [name, value] of [['VERSION', version], ['POLICY', `${m[1]}; frame-ancestors 'none'`]]) {
-        const line = new RegExp(`^const ${name} = '[^']*';$`, 'm');
+        const line = new RegExp(`^const ${name} = (?:'[^']*'|"(?:[^"\\\\]|\\\\.)*");$`, 'm'); // a stamped one again too
         if (!line.test(text)) throw new Error(`${sw}: no line "const ${name} = '...';" to stamp`);
         text = text.replace(line, `const ${name} = ${JSON.stringify(value)};`);
     }

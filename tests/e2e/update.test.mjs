@@ -43,11 +43,11 @@ test('a new version replaces the old one as a whole, and the saved models surviv
     const server = await start_server(['--root', site]);
     const b = await launch();
     const page = b.page;
-    // Every response the browser gets for a file of the site, by path: {path: [sha256...]}.
+    // Every response the page and its workers get for a file of the site, by path: {path: [sha256...]}.
     let seen = {};
     b.context.on('response', async (r) => {
         const rel = decodeURIComponent(new URL(r.url()).pathname).slice(1) || 'index.html';
-        if (!(rel in h1)) return;
+        if (!(rel in h1) || r.request().serviceWorker()) return; // the page's and its workers' files, not the sw's caching
         try {
             (seen[rel] ||= []).push(sha(await r.body()));
         } catch { /* no body (a redirect, a closed page) */ }
