@@ -18,7 +18,8 @@
 namespace {
 
 double now_ms() {
-    return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now().time_since_epoch()).count();
+    return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now().time_since_epoch())
+        .count();
 }
 
 // Every *.wav below dir (one level of Actor_XX folders), sorted.
@@ -50,7 +51,8 @@ std::vector<std::string> list_wavs(const std::string& dir) {
 nlohmann::json stats(std::vector<double> v) {
     std::sort(v.begin(), v.end());
     double median = v.empty() ? 0 : (v[v.size() / 2] + v[(v.size() - 1) / 2]) / 2;
-    return {{"median_ms", median}, {"min_ms", v.empty() ? 0 : v.front()}, {"max_ms", v.empty() ? 0 : v.back()}};
+    return {
+        {"median_ms", median}, {"min_ms", v.empty() ? 0 : v.front()}, {"max_ms", v.empty() ? 0 : v.back()}};
 }
 
 } // namespace
@@ -78,7 +80,10 @@ int main(int argc, char** argv) {
     std::vector<float> y, m;
     aer::WavInfo info;
     // Warm-up: builds the resampler's filter table once (it is shared for the process).
-    aer::load_audio_file(files[0], 22050, y, info);
+    if (aer::Status s = aer::load_audio_file(files[0], 22050, y, info); !s.ok()) {
+        std::fprintf(stderr, "error: %s: %s\n", files[0].c_str(), s.message.c_str());
+        return 1;
+    }
     for (const std::string& f : files) {
         std::vector<std::uint8_t> bytes;
         if (!aer::read_file_bytes(f, bytes, aer::kMaxWavBytes).ok())
@@ -102,8 +107,11 @@ int main(int argc, char** argv) {
 #else
     const char* where = "native";
 #endif
-    nlohmann::json out = {{"bench", "features"}, {"where", where}, {"clips", load_ms.size()},
-                          {"load_resample", stats(load_ms)}, {"mfcc", stats(mfcc_ms)}};
+    nlohmann::json out = {{"bench", "features"},
+                          {"where", where},
+                          {"clips", load_ms.size()},
+                          {"load_resample", stats(load_ms)},
+                          {"mfcc", stats(mfcc_ms)}};
     std::printf("%s\n", out.dump().c_str());
     return 0;
 }

@@ -93,7 +93,10 @@ int main(int argc, char** argv) {
             std::printf("{\"backend\":\"%s\",\"available\":false}\n", bname.c_str());
             continue;
         }
-        set_backend(be);
+        if (Status s = set_backend(be); !s.ok()) {
+            std::fprintf(stderr, "error: backend %s: %s\n", bname.c_str(), s.message.c_str());
+            return 1;
+        }
         for (const std::string& tname : threads_list) {
             if (!set_threads(std::atoi(tname.c_str())).ok())
                 continue;

@@ -46,6 +46,8 @@ const browser_tasks = {
     infer_b1: ['tfjs-wasm', 'tfjs-cpu'],
     infer_b405: ['tfjs-wasm', 'tfjs-cpu'],
     train_epoch: ['tfjs-wasm', 'tfjs-cpu'],
+    classify_clip: [],     // ours only: the shipped default model on one clip, as the page runs it
+    classify_features: [],
 };
 const slow_engines = ['tfjs-cpu'];
 const slow_budget_s = Number(env.AER_BENCH_SLOW_BUDGET_S || 30);
@@ -104,13 +106,20 @@ function stage() {
 async function start_server() {
     for (let attempt = 0; attempt < 5; ++attempt) {
         const port = 19000 + Math.floor(Math.random() * 2000);
+        // The server's stderr goes to ours (it was a pipe nobody read: a crash left no trace).
         const proc = spawn(process.execPath, [path.join(repo, 'scripts', 'serve.mjs'), '--port', String(port), '--root', web],
-            { stdio: ['ignore', 'pipe', 'pipe'] });
+            { stdio: ['ignore', 'pipe', 'inherit'] });
         const ok = await new Promise((resolve) => {
             proc.stdout.on('data', (d) => { if (String(d).includes('serving')) resolve(true); });
             proc.on('exit', () => resolve(false));
         });
-        if (ok) return { url: `http://127.0.0.1:${port}/bench/`, stop: () => proc.kill() };
+        if (ok) {
+            let stopping = false;
+            proc.on('exit', (code, signal) => {
+                if (!stopping) log(`  the bench server exited (${signal || `code ${code}`}): every later request fails`);
+            });
+            return { url: `http://127.0.0.1:${port}/bench/`, stop: () => { stopping = true; proc.kill(); } };
+        }
     }
     throw new Error('could not start scripts/serve.mjs');
 }
@@ -134,14 +143,29 @@ async function run_browser(jobs, figures, errors) {
             '--disable-background-timer-throttling'],
     });
     const browser_info = { chromium: context.browser() ? context.browser().version() : null };
+    // What went wrong on the way, logged as it happens and named in a failure: requests that
+    // failed or were refused (a worker whose script did not arrive gets an error with no message).
+    const failed_requests = [];
+    const request_failed = (what) => { failed_requests.push(what); log(`  ${what}`); };
+    context.on('requestfailed', (r) => request_failed(`request failed: ${r.url()}: ${r.failure() ? r.failure().errorText : '?'}`));
+    context.on('response', (r) => { if (r.status() >= 400) request_failed(`HTTP ${r.status()}: ${r.url()}`); });
     try {
         let page = null;
         const open_page = async () => {
             if (page) await page.close().catch(() => {});
             page = await context.newPage();
             page.on('pageerror', (e) => log(`  page error: ${e}`));
+            page.on('console', (m) => { if (m.type() === 'error') log(`  console error: ${m.text()}`); });
+            page.on('crash', () => log('  the page crashed'));
+            const before = failed_requests.length;
             await page.goto(server.url);
-            await page.waitForSelector('#status[data-state="ready"]', { timeout: 30000 });
+            // The page says 'ready' when its scripts ran, 'error' when one did not load (index.html);
+            // the time limit only ends a page that never says either.
+            await page.waitForSelector('#status:not([data-state="loading"])', { timeout: 5 * 60 * 1000 });
+            if ((await page.getAttribute('#status', 'data-state')) !== 'ready') {
+                throw new Error(`the bench page did not start: ${await page.textContent('#status')}` +
+                    (failed_requests.length > before ? ` (${failed_requests.slice(before).join('; ')})` : ''));
+            }
             const isolated = await page.evaluate(() => self.crossOriginIsolated);
             if (!isolated) throw new Error('the bench page is not cross-origin isolated (COOP/COEP missing)');
             browser_info.user_agent = await page.evaluate(() => navigator.userAgent);
@@ -149,7 +173,7 @@ async function run_browser(jobs, figures, errors) {
         };
         await open_page();
         for (const job of jobs) {
-            const t0 = Date.now();
+            const t0 = Date.now(), failed_before = failed_requests.length;
             process.stdout.write(`  browser ${job.task.padEnd(11)} ${job.engine.padEnd(21)} `);
             try {
                 const r = await with_timeout(page.evaluate((j) => window.aer_bench.run_job(j), job),
@@ -158,7 +182,9 @@ async function run_browser(jobs, figures, errors) {
                 log(`${fmt(r.result.median)} ms (min ${fmt(r.result.min)}, max ${fmt(r.result.max)}, n ${r.result.n})` +
                     `  [${((Date.now() - t0) / 1000).toFixed(0)} s]`);
             } catch (err) {
-                errors.push({ where: 'browser', task: job.task, engine: job.engine, error: String(err.message || err) });
+                const failed = failed_requests.slice(failed_before);
+                errors.push({ where: 'browser', task: job.task, engine: job.engine,
+                    error: String(err.message || err) + (failed.length ? ` (${failed.join('; ')})` : '') });
                 log(`FAILED: ${String(err.message || err).split('\n')[0]}`);
                 await open_page(); // a fresh page ends any worker still running
             }

@@ -10,7 +10,9 @@
 
 namespace aer {
 
-struct Status {
+/// [[nodiscard]]: a call's Status must be looked at (or cast to void with a comment saying why
+/// the failure does not matter); the compiler warns about every one that is dropped.
+struct [[nodiscard]] Status {
     std::string message; ///< empty when the call succeeded
 
     bool ok() const { return message.empty(); }

@@ -26,14 +26,23 @@ function open_worker(url) {
     const pending = new Map();
     w.onmessage = (e) => {
         const p = pending.get(e.data.id);
+        if (!p) return; // already failed (an error event came first)
         pending.delete(e.data.id);
         if (e.data.ok) p.resolve(e.data);
         else p.reject(new Error(e.data.error));
     };
-    w.onerror = (e) => {
-        for (const p of pending.values()) p.reject(new Error(`worker error: ${e.message}`));
+    const fail = (why) => {
+        for (const p of pending.values()) p.reject(new Error(`worker ${url}: ${why}`));
         pending.clear();
     };
+    // An uncaught exception arrives as an ErrorEvent with its message and place; a worker whose
+    // script did not load, or that could not be started, gets a plain Event with neither.
+    w.onerror = (e) => {
+        e.preventDefault();
+        fail(e.message ? `${e.message}${e.filename ? ` (${e.filename}:${e.lineno})` : ''}`
+            : `'${e.type}' event with no message: the worker script did not load or the worker could not start`);
+    };
+    w.onmessageerror = () => fail('a message from the worker could not be deserialised');
     return {
         call(op, params, transfer = []) {
             const id = next++;
@@ -86,7 +95,9 @@ async function run_job(job) {
     }
 }
 
-window.aer_bench = { run_job, engines: Object.keys(workers) };
+window.aer_bench = { run_job, open_worker, engines: Object.keys(workers) };
 const status = document.getElementById('status');
-status.textContent = `ready (crossOriginIsolated: ${self.crossOriginIsolated})`;
-status.dataset.state = 'ready';
+if (status.dataset.state !== 'error') { // common.js did not load: index.html said so
+    status.textContent = `ready (crossOriginIsolated: ${self.crossOriginIsolated})`;
+    status.dataset.state = 'ready';
+}

@@ -133,23 +133,41 @@ const bench_common = (() => {
     /// The worker's message loop. engine = {init(params) -> info, run(task, params) -> stats}.
     function serve(engine) {
         let ready = null;
+        let current = null; // the id of the call being answered
+        // A failure outside the call's own promise chain (a rejected promise nobody awaits, an
+        // exception in a callback, e.g. from a pthread worker of the wasm module) answers the call
+        // with its message instead of leaving it unanswered or losing the message.
+        const fail_current = (what) => {
+            if (current !== null) self.postMessage({ id: current, ok: false, error: what });
+            current = null;
+        };
+        self.addEventListener('unhandledrejection', (e) => {
+            e.preventDefault();
+            fail_current(`unhandled rejection: ${(e.reason && e.reason.stack) || e.reason}`);
+        });
+        self.addEventListener('error', (e) => {
+            fail_current(`uncaught error: ${e.message || e.type}${e.filename ? ` (${e.filename}:${e.lineno})` : ''}`);
+        });
         self.onmessage = async (e) => {
             const { id, op, params } = e.data;
+            current = id;
             try {
                 if (op === 'init') {
                     ready = engine.init(params);
-                    self.postMessage({ id, ok: true, info: await ready });
+                    const info = await ready;
+                    if (current === id) self.postMessage({ id, ok: true, info });
                 } else if (op === 'run') {
                     await ready;
                     if (params.min_time_ms != null) config.min_time = params.min_time_ms;
                     const result = await engine.run(params.task, params);
-                    self.postMessage({ id, ok: true, result });
+                    if (current === id) self.postMessage({ id, ok: true, result });
                 } else {
                     throw new Error(`unknown op ${op}`);
                 }
             } catch (err) {
-                self.postMessage({ id, ok: false, error: String((err && err.stack) || err) });
+                if (current === id) self.postMessage({ id, ok: false, error: String((err && err.stack) || err) });
             }
+            if (current === id) current = null;
         };
     }
 

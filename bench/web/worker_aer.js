@@ -52,6 +52,34 @@ const engine = {
             ex.delete();
             return r;
         }
+        if (task === 'classify_clip' || task === 'classify_features') {
+            // The page's path with the shipped default model (models/DEFAULT): classify_clip from the
+            // WAV bytes (decode, resample, MFCC, prediction), classify_features from the clip's MFCC.
+            const base = new URL('../models/', self.location.href).href;
+            const get = async (name) => {
+                const r = await fetch(base + name);
+                if (!r.ok) throw new Error(`${base + name}: HTTP ${r.status}`);
+                return r;
+            };
+            const name = (await (await get('DEFAULT')).text()).trim();
+            const json = await (await get(name + '.json')).text();
+            const bin = new Uint8Array(await (await get(name + '.bin')).arrayBuffer());
+            const c = new m.Classifier();
+            const ex = new m.FeatureExtractor();
+            check(c.load(json, bin));
+            check(ex.configure(JSON.stringify(c.feature_config())));
+            const classes = c.labels().length;
+            const features = new Map(clips.map((clip) => [clip, check(ex.compute(clip.wav)).mfcc]));
+            const r = await per_clip((clip) => {
+                const mfcc = task === 'classify_clip' ? check(ex.compute(clip.wav)).mfcc : features.get(clip);
+                if (check(c.predict(mfcc, 1)).probs.length !== classes) throw new Error('unexpected output shape');
+            }, clips, p.reps, p.warmup);
+            r.model = name;
+            r.model_bytes = bin.length;
+            c.delete();
+            ex.delete();
+            return r;
+        }
         if (task === 'infer_b1' || task === 'infer_b405') {
             const n = task === 'infer_b1' ? 1 : 405;
             const t = make_trainer({ ...p, n_train: 2 }, 1); // random initial weights, saved as model files

@@ -15,8 +15,9 @@
 //   AVX-512 when the CPU has them, detected at run time), `xnnpack` (native only, Debian's
 //   libXNNPACK; it serves gemm_weights() calls with a cached pre-packed operator and sends every
 //   other call to simd). set_backend() returns an error for a backend this build lacks. The
-//   wasm build has no xnnpack: a CMake option linking an Emscripten build of XNNPACK and
-//   defining AER_HAVE_XNNPACK would enable the same code there (core/nn/kernels_xnnpack.cpp).
+//   wasm build has no xnnpack: CMakeLists.txt looks for libXNNPACK (and defines
+//   AER_HAVE_XNNPACK) in native builds only, and there is no Emscripten build of XNNPACK to link,
+//   so there core/nn/kernels_xnnpack.cpp compiles to its fallback and set_backend(xnnpack) fails.
 // - Weight matrices: gemm_weights() is gemm() with a promise that op(B) is a weight matrix that
 //   has not been written since the last weights_changed(B) / all_weights_changed(). The xnnpack
 //   backend may then reuse an operator packed from B's old contents (keyed by the pointer and the

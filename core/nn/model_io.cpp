@@ -66,9 +66,16 @@ Status check_info(const ModelInfo& info, const Model& model) {
     if (int(info.labels.size()) != model.classes())
         return Status::error("labels: " + std::to_string(info.labels.size()) + " labels for " +
                              std::to_string(model.classes()) + " output units");
-    for (std::size_t i = 0; i < info.labels.size(); ++i)
+    std::map<std::string, std::size_t> first; // label -> its index (results are keyed by label)
+    for (std::size_t i = 0; i < info.labels.size(); ++i) {
         if (info.labels[i].empty() || info.labels[i].size() > 256)
             return Status::error("labels[" + std::to_string(i) + "]: must be 1..256 characters");
+        auto [at, added] = first.emplace(info.labels[i], i);
+        if (!added)
+            return Status::error("labels[" + std::to_string(i) + "]: '" + info.labels[i] +
+                                 "' is also labels[" + std::to_string(at->second) +
+                                 "] (labels must be distinct)");
+    }
     if (info.norm_mean.empty() != info.norm_std.empty())
         return Status::error("normalization: needs both 'mean' and 'std'");
     if (!info.norm_mean.empty()) {

@@ -15,9 +15,9 @@
 // - load_model() is the one loader (native and wasm read the two files into memory first). It
 //   validates everything and fails with a message naming what is wrong: format/version, unknown
 //   keys, the architecture (via Model::build, which caps parameters at kMaxParameters), features
-//   vs. input shape, labels vs. classes, normalisation, and for the weights: count, names, dtype,
-//   shapes, offsets and sizes within the .bin, overlaps, unused bytes and NaN/Inf values.
-//   Hostile inputs never crash it; on failure `model` and `info` are unspecified but valid.
+//   vs. input shape, labels vs. classes (distinct, 1..256 bytes each), normalisation, and for the weights:
+//   count, names, dtype, shapes, offsets and sizes within the .bin, overlaps, unused bytes and NaN/Inf
+//   values. Hostile inputs never crash it; on failure `model` and `info` are unspecified but valid.
 // - save_model_files() writes NAME.json.tmp and NAME.bin.tmp, then renames them over the old
 //   files (.bin first), so a failed write leaves the previous model intact.
 #pragma once

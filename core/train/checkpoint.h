@@ -38,7 +38,8 @@
 
 namespace aer {
 
-/// Cap on a state file: header plus two slots of a model at kMaxParameters (model.h).
+/// Cap on the JSON header of a state file (H above). The whole file is capped separately, in
+/// checkpoint.cpp, at 16 bytes + this header cap + two slots of a model at kMaxParameters (model.h).
 constexpr std::size_t kMaxStateHeaderBytes = 1u << 20;
 
 struct TrainState {

@@ -4,17 +4,11 @@
 set -uo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 aer="$root/build/native/aer"
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-pass=0; fail=0
-check() { # check NAME CONDITION...
-    local name=$1; shift
-    if "$@"; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL: $name"; fi
-}
-expect_exit() { # expect_exit CODE COMMAND... (stderr kept in $tmp/err)
-    local code=$1; shift
-    "$@" > "$tmp/out" 2> "$tmp/err"
-    [ $? -eq "$code" ]
+source "$root/tests/check.sh" # $tmp, check, expect_exit, check_summary
+no_temp_files() { # no_temp_files PREFIX: fails, naming them, if $tmp holds PREFIX.*.tmp files
+    local left
+    left=$(cd "$tmp" && ls -d -- "$1".*tmp 2>/dev/null)
+    [ -z "$left" ] || { echo "temporary files left: $left"; return 1; }
 }
 
 # 1. mfcc succeeds on every prepared RAVDESS WAV, with the frame count librosa gives.
@@ -58,6 +52,7 @@ mkdir -p "$tmp/data"
 cp -r "$root/data/ravdess-song/Actor_01" "$root/data/ravdess-song/Actor_02" "$tmp/data/"
 check "train" expect_exit 0 "$aer" train --data "$tmp/data" --arch "$root/models/arch/tiny.json" --split actors:2 \
     --epochs 2 --out "$tmp/tiny" --report "$tmp/report.json" --cache "$tmp/cache"
+check "no temporary files are left beside the trained model" no_temp_files tiny
 check "train report has a confusion matrix and history" \
     python3 -c "import json,sys; r=json.load(open('$tmp/report.json')); assert r['n']==44 and len(r['confusion'])==6 and len(r['history'])==2 and 0<=r['accuracy']<=1"
 check "eval" expect_exit 0 "$aer" eval --model "$tmp/tiny.json" --data "$tmp/data" --actors 1 --cache none
@@ -80,8 +75,7 @@ pid=$!
 for i in $(seq 1 600); do [ -f "$tmp/long.json" ] && break; sleep 0.1; done
 sleep 0.5
 kill -9 $pid 2>/dev/null; wait $pid 2>/dev/null
-check "the checkpoint of a killed run exists" [ -f "$tmp/long.json" ] && [ -f "$tmp/long.bin" ]
-check "no temporary files are left beside it as the model" [ "$(ls "$tmp" | grep -c '^long\.\(json\|bin\)$')" -eq 2 ]
+check "the checkpoint of a killed run exists" [ -f "$tmp/long.json" -a -f "$tmp/long.bin" ]
 check "the killed run's checkpoint predicts" expect_exit 0 "$aer" predict --model "$tmp/long.json" \
     "$tmp/data/Actor_01/03-02-01-01-01-01-01.wav"
 # The epochs the weights on disk have: a kill between the .bin's rename and the .json's leaves the
@@ -111,6 +105,8 @@ check "resume continues after the checkpoint's epochs" expect_exit 0 "$aer" trai
 check "the resumed run trained exactly one epoch" \
     python3 -c "import json; r=json.load(open('$tmp/resumed.json')); assert len(r['history'])==1 and r['history'][0]['epoch']==$((done_epochs + 1)), r['history']"
 check "the resume took the checkpoint's split" grep -q '"split_spec": "actors:2"' "$tmp/long.json"
+# A kill may leave PREFIX.*.tmp behind; the next save writes and renames every one of them.
+check "no temporary files are left beside the resumed model" no_temp_files long
 "$aer" train --data "$tmp/data" --arch "$root/models/arch/tiny.json" --split actors:2 --epochs $((done_epochs + 1)) \
     --out "$tmp/unbroken" --cache "$tmp/cache" --threads 1 2> /dev/null > /dev/null
 check "killed + resumed ends with the weights of the unbroken run, bit for bit" cmp "$tmp/long.bin" "$tmp/unbroken.bin"
@@ -145,8 +141,42 @@ for i in $(seq 1 600); do [ -f "$tmp/int.json" ] && break; sleep 0.1; done
 kill -INT $pid; wait $pid; code=$?
 check "an interrupted run exits 0" [ "$code" -eq 0 ]
 check "it says what it kept" grep -q "stopped: keeping the" "$tmp/int.err"
+check "no temporary files are left beside the interrupted run's model" no_temp_files int
 check "its report covers the finished epochs" \
     python3 -c "import json; r=json.load(open('$tmp/int.report.json')); m=json.load(open('$tmp/int.json')); assert 1 <= len(r['history']) < 500 and m['training']['epochs_done']==len(r['history'])"
 
-echo "cli: $pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+# 7. speech and song: 8 emotions, labels from the data and from the model, --channels, several --data.
+mkdir -p "$tmp/speech"
+cp -r "$root/data/ravdess-speech/Actor_01" "$root/data/ravdess-speech/Actor_02" "$tmp/speech/"
+check "train on speech and song" expect_exit 0 "$aer" train --data "$tmp/speech" --data "$tmp/data" \
+    --arch "$root/models/arch/tiny.json" --split actors:2 --epochs 1 --out "$tmp/both" --report "$tmp/both.report.json" \
+    --cache "$tmp/cache"
+check "speech brings the 8 RAVDESS emotions, in order, into the model file and the report" python3 -c "
+import json; m=json.load(open('$tmp/both.json')); r=json.load(open('$tmp/both.report.json'))
+eight=['neutral','calm','happy','sad','angry','fearful','disgust','surprised']
+assert m['labels']==eight and r['labels']==eight and len(r['confusion'])==8
+# actor 2's held-out files: 60 speech, 44 song, each channel judged on its own
+assert r['n']==104 and r['by_channel']['speech']['n']==60 and r['by_channel']['song']['n']==44
+assert m['training']['config']['where']=='cli' and m['training']['config']['channels']=='both'"
+check "--channels song keeps the song files and the 6 emotions" expect_exit 0 "$aer" train --data "$tmp/speech" \
+    --data "$tmp/data" --channels song --arch "$root/models/arch/tiny.json" --split actors:2 --epochs 1 --out "$tmp/song" \
+    --report "$tmp/song.report.json" --cache "$tmp/cache"
+check "the song run counts what it skipped" grep -q "120 RAVDESS file(s) of the other vocal channel skipped" "$tmp/err"
+check "the song run has 6 labels and song only" python3 -c "
+import json; r=json.load(open('$tmp/song.report.json'))
+assert len(r['labels'])==6 and r['n']==44 and list(r['by_channel'])==['song']"
+check "a bad --channels is a usage error" expect_exit 2 "$aer" train --data "$tmp/speech" --channels choir \
+    --arch "$root/models/arch/tiny.json" --out "$tmp/bad"
+check "eval takes the labels from the model and counts every speech file" expect_exit 0 "$aer" eval \
+    --model "$tmp/both.json" --data "$tmp/speech" --cache "$tmp/cache"
+check "eval: 8 labels, 120 files" python3 -c "
+import json; r=json.loads(open('$tmp/out').read()); assert len(r['labels'])==8 and r['n']==120"
+check "eval with the shipped default model" expect_exit 0 "$aer" eval --data "$tmp/speech" --data "$tmp/data" --cache "$tmp/cache"
+check "the default model knows the 8 emotions and counts all 120 speech and 88 song files" python3 -c "
+import json; r=json.loads(open('$tmp/out').read())
+assert len(r['labels'])==8 and r['n']==208 and r['by_channel']['speech']['n']==120 and r['by_channel']['song']['n']==88"
+check "a 6-label model counts what it cannot judge" expect_exit 0 "$aer" eval --model "$tmp/tiny.json" \
+    --data "$tmp/speech" --cache "$tmp/cache"
+check "the skipped labels are named with their counts" grep -q "16 file(s) labelled 'disgust' skipped" "$tmp/err"
+
+check_summary cli

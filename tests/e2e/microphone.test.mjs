@@ -17,7 +17,12 @@ test('record from the (fake) microphone: a WAV row with a prediction, labelled f
         await page.selectOption('#rec-label', 'angry');
         await page.click('[data-testid="record-button"]');
         await page.waitForFunction(() => document.querySelector('[data-testid="record-button"]').getAttribute('aria-pressed') === 'true');
-        await page.waitForTimeout(3500);
+        // Record until the page's own clock says 4 s (shown rounded: at least 3.5 s have passed),
+        // however long the machine takes to get there.
+        await page.waitForFunction(() => {
+            const m = /recording… (\d+) s/.exec(document.querySelector('#rec-status').textContent);
+            return m && Number(m[1]) >= 4;
+        }, null, { timeout: 60000 });
         await screenshot(page, 'recording');
         await page.click('[data-testid="record-button"]');
         await wait_predictions(page, 1);

@@ -2,5 +2,5 @@
 #include "tests/fuzz/targets.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-    return aer_fuzz::fuzz_wav(data, size);
+    return aer_fuzz::abort_on(aer_fuzz::fuzz_wav(data, size));
 }

@@ -25,8 +25,8 @@ struct KernelStateGuard {
     Backend backend = current_backend();
     int threads = current_threads();
     ~KernelStateGuard() {
-        set_backend(backend);
-        set_threads(threads);
+        CHECK(set_backend(backend).ok()); // settings that held before: restoring them cannot fail
+        CHECK(set_threads(threads).ok());
     }
 };
 

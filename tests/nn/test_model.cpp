@@ -163,7 +163,7 @@ TEST_CASE("model backward (all layer kinds, fused loss) matches central differen
     auto eval = [&]() {
         m.forward(x.data(), true);
         float l = 0;
-        m.backward(labels, l);
+        REQUIRE(m.backward(labels, l).ok());
         return double(l);
     };
     int checked = 0, bad = 0;

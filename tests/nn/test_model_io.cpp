@@ -211,6 +211,9 @@ TEST_CASE("corrupt model files are rejected with a clear message", "[nn]") {
         f = good;
         f.doc["labels"][0] = 7;
         CHECK(contains(load_message(f), "'labels' must be an array of strings"));
+        f = good; // a label twice: results keyed by label (the CLI's probabilities) would lose a class
+        f.doc["labels"][4] = f.doc["labels"][1];
+        CHECK(contains(load_message(f), "labels[4]: 'calm' is also labels[1]"));
         f = good;
         f.doc["normalization"]["std"][2] = 0.0;
         CHECK(contains(load_message(f), "std[2] must be finite and > 0"));

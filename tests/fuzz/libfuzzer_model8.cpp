@@ -1,0 +1,6 @@
+// libFuzzer entry point for 8-label model files (labels text and .bin; built by scripts/fuzz).
+#include "tests/fuzz/targets.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+    return aer_fuzz::abort_on(aer_fuzz::fuzz_model8(data, size));
+}
