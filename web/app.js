@@ -26,8 +26,13 @@ async function register_service_worker() {
         $('offline').textContent = 'no offline use (service workers unavailable here)';
         return;
     }
+    // A page the service worker served works offline already (and register() may fail offline).
+    const had_controller = !!navigator.serviceWorker.controller;
+    if (had_controller) {
+        sw_ready = true;
+        show_offline_state();
+    }
     try {
-        const had_controller = !!navigator.serviceWorker.controller;
         const registration = await navigator.serviceWorker.register('sw.js');
         watch_updates(registration, had_controller);
         await navigator.serviceWorker.ready;
@@ -37,7 +42,7 @@ async function register_service_worker() {
         if (!self.crossOriginIsolated && (navigator.hardwareConcurrency || 1) > 1) $('reload-threads').hidden = false;
         if (navigator.onLine) registration.update().catch(() => {}); // is a new version deployed?
     } catch (err) {
-        $('offline').textContent = `no offline use: ${message_of(err)}`;
+        if (!had_controller) $('offline').textContent = `no offline use: ${message_of(err)}`;
     }
 }
 
