@@ -23,12 +23,14 @@ const report_csp = args.includes('--report-csp');
 const REPORT_PATH = '/__csp-report';
 
 /// The policy of index.html's <meta http-equiv="Content-Security-Policy">, so that the header and
-/// the meta tag cannot drift apart; a missing tag stops the server (the page must have one).
+/// the meta tag cannot drift apart; null for a root whose index.html has none (the bench pages).
 function page_policy() {
-    const index = path.join(root, 'index.html');
-    const html = fs.readFileSync(index, 'utf8');
+    let html = '';
+    try {
+        html = fs.readFileSync(path.join(root, 'index.html'), 'utf8');
+    } catch { /* no index.html: no policy */ }
     const m = /<meta http-equiv="Content-Security-Policy" content="([^"]+)">/.exec(html);
-    if (!m) throw new Error(`${index}: no <meta http-equiv="Content-Security-Policy"> tag`);
+    if (!m) return null;
     return `${m[1]}; frame-ancestors 'none'` + (report_csp ? `; report-uri ${REPORT_PATH}` : '');
 }
 const policy = page_policy();
@@ -43,7 +45,8 @@ const types = {
 
 const server = http.createServer((req, res) => {
     const headers = { 'Cache-Control': 'no-cache', 'X-Content-Type-Options': 'nosniff',
-        'Content-Security-Policy': policy, 'Referrer-Policy': 'no-referrer' };
+        'Referrer-Policy': 'no-referrer' };
+    if (policy) headers['Content-Security-Policy'] = policy;
     if (report_csp && req.method === 'POST' && req.url === REPORT_PATH) {
         let body = '';
         req.on('data', (d) => { body += d; }).on('end', () => {
@@ -85,5 +88,6 @@ const server = http.createServer((req, res) => {
 server.listen(port, '127.0.0.1', () => {
     // --port 0: the system picks a free port; the line says which (tests read it).
     console.log(`aer: serving ${root} on http://127.0.0.1:${server.address().port}/` +
-        (isolate ? ' (cross-origin isolated: threads on)' : ' (no COOP/COEP: single-threaded)'));
+        (isolate ? ' (cross-origin isolated: threads on)' : ' (no COOP/COEP: single-threaded)') +
+        (policy ? '' : `; no Content-Security-Policy header (${root}/index.html has no CSP meta tag)`));
 });
