@@ -63,7 +63,8 @@ self.addEventListener('install', (event) => {
 self.addEventListener('message', (event) => {
     if (event.data !== 'activate') return;
     event.waitUntil((async () => {
-        const windows = await self.clients.matchAll({ type: 'window' });
+        // Every tab of the site (a waiting worker controls none of them yet).
+        const windows = await self.clients.matchAll({ type: 'window', includeUncontrolled: true });
         if (windows.length > 1) event.source.postMessage({ type: 'other-tabs', n: windows.length - 1 });
         else await self.skipWaiting();
     })());

@@ -98,6 +98,16 @@ test('a new version replaces the old one as a whole, and the saved models surviv
         assert.equal(await served_version(), 1);
         assert.match(await page.textContent('#update-text'), /A new version of this site is ready/);
 
+        // Another tab of the site is open (it gets version 1 too): the update waits for it.
+        const other = await b.context.newPage();
+        await other.goto(server.url);
+        await wait_ready(other);
+        assert.equal(seen_version(), 1);
+        await page.click('#update-button');
+        await page.waitForFunction(() => /close the 1 other tab\(s\) of it first/.test(document.querySelector('#update-text').textContent));
+        assert.equal(await served_version(), 1);
+        await other.close();
+
         // Take it: the page loads again, all of it from version 2.
         seen = {};
         await Promise.all([page.waitForEvent('load', { timeout: 60000 }), page.click('#update-button')]);
