@@ -26,18 +26,52 @@ async function register_service_worker() {
         $('offline').textContent = 'no offline use (service workers unavailable here)';
         return;
     }
+    // A page the service worker served works offline already (and register() may fail offline).
+    const had_controller = !!navigator.serviceWorker.controller;
+    if (had_controller) {
+        sw_ready = true;
+        show_offline_state();
+    }
     try {
-        await navigator.serviceWorker.register('sw.js');
-        const registration = await navigator.serviceWorker.ready;
-        // A new version of the site is cached again as a whole (see sw.js).
-        if (navigator.onLine && registration.active) registration.active.postMessage('update');
+        const registration = await navigator.serviceWorker.register('sw.js');
+        watch_updates(registration, had_controller);
+        await navigator.serviceWorker.ready;
         sw_ready = true;
         show_offline_state();
         // The worker adds the isolation headers; this page was loaded before it could.
         if (!self.crossOriginIsolated && (navigator.hardwareConcurrency || 1) > 1) $('reload-threads').hidden = false;
+        if (navigator.onLine) registration.update().catch(() => {}); // is a new version deployed?
     } catch (err) {
-        $('offline').textContent = `no offline use: ${message_of(err)}`;
+        if (!had_controller) $('offline').textContent = `no offline use: ${message_of(err)}`;
     }
+}
+
+/// A new version of the site, once its service worker has cached all of it, waits until this
+/// page's version is gone (sw.js); the page offers to switch now: the new worker takes over and
+/// the page loads again, all of it from the new version.
+function watch_updates(registration, had_controller) {
+    const offer = () => {
+        if (!registration.waiting || !had_controller) return;
+        $('update-button').hidden = false;
+        $('update-text').textContent = 'A new version of this site is ready.';
+    };
+    offer();
+    registration.addEventListener('updatefound', () => {
+        const installing = registration.installing;
+        if (installing) installing.addEventListener('statechange', () => { if (installing.state === 'installed') offer(); });
+    });
+    $('update-button').addEventListener('click', () => {
+        if (registration.waiting) registration.waiting.postMessage('activate');
+    });
+    navigator.serviceWorker.addEventListener('message', (e) => {
+        if (e.data && e.data.type === 'other-tabs') {
+            $('update-text').textContent = `A new version of this site is ready: close the ${e.data.n} other tab(s) of it first, ` +
+                'so that no tab runs a mix of two versions.';
+        }
+    });
+    // Only a page that ran under an older worker reloads (not a first visit's page, whose worker
+    // claims it at once: that page keeps its files).
+    navigator.serviceWorker.addEventListener('controllerchange', () => { if (had_controller) location.reload(); });
 }
 $('reload-threads').addEventListener('click', () => location.reload());
 

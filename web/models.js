@@ -8,6 +8,7 @@ import * as db from './store.js';
 
 let bundled = null; // the bundled default model's record, if the build has one
 let saved = [];     // the records in IndexedDB
+let unsaved = [];   // records IndexedDB refused (full, unavailable): usable until the page closes
 
 /// A short description of a model's architecture: its layers with units or filters, e.g.
 /// "lstm 256 → dense 6".
@@ -53,13 +54,31 @@ export async function load_bundled() {
     return error ? `the default model ${name} did not load: ${error}` : '';
 }
 
+/// Saves `record` in IndexedDB under a free name (db.save_model), or with `save` (e.g. db.put_model).
+/// When the store refuses it (no IndexedDB, storage full), the record stays in memory: listed as
+/// "not saved", usable and downloadable until the page closes; the saved models are untouched (one
+/// transaction per write). Resolves to {name, error: '' or the store's problem}.
+export async function keep_model(record, save = db.save_model) {
+    try {
+        return { name: await save(record), error: '' };
+    } catch (err) {
+        const taken = new Set([...saved, ...unsaved].map((r) => r.name));
+        let name = record.name;
+        for (let k = 2; taken.has(name); k++) name = `${record.name} (${k})`;
+        unsaved.push({ ...record, name, memory_only: true });
+        render_models();
+        return { name, error: message_of(err) };
+    }
+}
+
 /// Reads the saved models again and redraws the list.
 export async function refresh_models() {
     try {
         saved = await db.list_models();
     } catch (err) {
         saved = [];
-        $('import-message').textContent = `The model store (IndexedDB) is unavailable: ${message_of(err)}`;
+        $('import-message').textContent = `Models cannot be saved in this browser: ${message_of(err)}. Trained and ` +
+            'imported models stay usable until this page closes: download them to keep them.';
     }
     render_models();
 }
@@ -67,7 +86,7 @@ export async function refresh_models() {
 function render_models() {
     const body = $('model-list').tBodies[0];
     body.replaceChildren();
-    const rows = [...(bundled ? [{ ...bundled, summary: null }] : []), ...saved];
+    const rows = [...(bundled ? [{ ...bundled, summary: null }] : []), ...saved, ...unsaved];
     for (const rec of rows) {
         const active = state.active;
         const is_active = active && active.name === rec.name && active.source === rec.source;
@@ -77,7 +96,8 @@ function render_models() {
             el('th', { scope: 'row', text: rec.name + (rec.source === 'bundled' ? ' (bundled)' : '') }),
             el('td', { text: s.architecture || (rec.info ? describe_arch(rec.info) : '–') }),
             el('td', { text: s.test_accuracy != null ? `${pct(s.test_accuracy)} (${s.test_n})` : '–' }),
-            el('td', { class: 'saved', text: rec.created ? new Date(rec.created).toLocaleString() : '–' }),
+            el('td', { class: 'saved', text: rec.memory_only ? 'not saved (this page only)'
+                : rec.created ? new Date(rec.created).toLocaleString() : '–' }),
         );
         tr.append(el('td', {}, actions_of(rec, is_active)));
         body.append(tr);
@@ -105,6 +125,11 @@ function actions_of(rec, is_active) {
     if (rec.source !== 'bundled') {
         const del = el('button', { type: 'button', text: 'Delete', class: 'danger', 'aria-label': `delete model ${rec.name}` });
         del.addEventListener('click', async () => {
+            if (rec.memory_only) {
+                unsaved = unsaved.filter((r) => r !== rec);
+                render_models();
+                return;
+            }
             try {
                 await db.delete_model(rec.name);
             } catch (err) {
@@ -155,11 +180,18 @@ $('model-import').addEventListener('change', async (e) => {
         if (!r.ok) { bad(`${json[0].name} + ${bin[0].name}: ${r.error}.`); return; }
         const info = r.info;
         const training_info = info.training || {};
-        const name = await db.save_model({ ...record, created: new Date().toISOString(), source: 'imported',
+        const { name, error } = await keep_model({ ...record, created: new Date().toISOString(), source: 'imported',
             summary: { architecture: describe_arch(info), test_accuracy: training_info.test_accuracy ?? null,
                 test_n: training_info.test_n ?? 0 } });
         await refresh_models();
-        msg.textContent = `Imported “${name}” (${info.parameters.toLocaleString('en')} parameters, labels ${info.labels.join(', ')}). Use it from the list below.`;
+        const what = `“${name}” (${info.parameters.toLocaleString('en')} parameters, labels ${info.labels.join(', ')})`;
+        if (error) {
+            msg.textContent = `Imported ${what}, but it could not be saved in this browser: ${error}. ` +
+                'It is usable from the list below until this page closes; the saved models are unchanged.';
+            msg.classList.add('bad');
+        } else {
+            msg.textContent = `Imported ${what}. Use it from the list below.`;
+        }
     } catch (err) {
         bad(`${message_of(err)}.`);
     } finally {

@@ -7,30 +7,55 @@ const DB_NAME = 'aer';
 const STORE = 'models';
 let db_promise = null;
 
+/// The problem of a failed open or write in words a user can act on (full storage, no IndexedDB).
+function storage_error(err, opening) {
+    const name = err && err.name;
+    if (name === 'QuotaExceededError') {
+        return new Error('the browser\'s storage for this site is full (QuotaExceededError): delete saved models ' +
+            'or free disk space, or download the model instead');
+    }
+    const detail = (err && err.message) || String(err);
+    if (opening) return new Error(`IndexedDB is unavailable in this browser window (a private window?): ${detail}`);
+    return new Error(`the model store (IndexedDB) failed: ${detail}`);
+}
+
 function open_db() {
     if (!db_promise) {
         db_promise = new Promise((resolve, reject) => {
+            if (typeof indexedDB === 'undefined' || !indexedDB) throw new Error('this browser offers no IndexedDB');
             const req = indexedDB.open(DB_NAME, 1);
             req.onupgradeneeded = () => req.result.createObjectStore(STORE, { keyPath: 'name' });
             req.onsuccess = () => resolve(req.result);
             req.onerror = () => reject(req.error);
             req.onblocked = () => reject(new Error('the model store is blocked by another tab'));
-        });
+        }).catch((err) => { throw storage_error(err, true); });
         db_promise.catch(() => { db_promise = null; });
     }
     return db_promise;
 }
 
 /// Runs `body(store)` in one transaction; resolves with body's result when the transaction commits.
+/// A failure (storage full, a write refused) rejects with a readable Error and leaves the store as
+/// it was: the transaction is aborted as a whole.
 async function transaction(mode, body) {
     const db = await open_db();
     return new Promise((resolve, reject) => {
-        const tx = db.transaction(STORE, mode);
+        const fail = (err) => reject(storage_error(err, false));
+        let tx;
+        try {
+            tx = db.transaction(STORE, mode);
+        } catch (err) {
+            fail(err);
+            return;
+        }
         let result;
         tx.oncomplete = () => resolve(result);
-        tx.onerror = () => reject(tx.error);
-        tx.onabort = () => reject(tx.error || new Error('transaction aborted'));
-        Promise.resolve(body(tx.objectStore(STORE))).then((r) => { result = r; }, (e) => { tx.abort(); reject(e); });
+        tx.onerror = () => fail(tx.error);
+        tx.onabort = () => fail(tx.error || new Error('transaction aborted'));
+        Promise.resolve(body(tx.objectStore(STORE))).then((r) => { result = r; }, (e) => {
+            try { tx.abort(); } catch { /* already finished */ }
+            fail(e);
+        });
     });
 }
 

@@ -1,56 +1,73 @@
-// The service worker: offline use and cross-origin isolation on static hosts.
+// The service worker: offline use, whole-version updates, and cross-origin isolation and the
+// Content-Security-Policy on static hosts.
 //
-// - Offline: at install it caches every file of the site (precache.json, written by scripts/build
-//   web: the page, the scripts, both wasm builds and the models, with a version hash). Same-origin
-//   GETs then go to the network first (so an online visit always gets the current files) and fall
-//   back to the cache when the network fails; each successful answer refreshes the cache. When the
-//   page reports (message 'update') and precache.json has a new version, the whole list is cached
-//   again, so the files used offline always belong to one version of the site.
-// - Threads: SharedArrayBuffer needs the page to be cross-origin isolated, i.e. served with
-//   Cross-Origin-Opener-Policy: same-origin and Cross-Origin-Embedder-Policy: require-corp. Hosts
-//   that cannot set headers (GitHub Pages) do not send them, so this worker adds them (and
-//   Cross-Origin-Resource-Policy: same-origin) to every same-origin answer it hands over. The page
-//   that registered the worker is not isolated yet; the next load is. When the server already
-//   sends them (scripts/serve), setting them again changes nothing.
+// - One version at a time. scripts/precache.mjs stamps the site's version (a hash of all its files)
+//   into VERSION below, so every new version of the site is a new service worker. At install it
+//   caches every file of precache.json in a cache of its own (aer-VERSION), checking each against
+//   its SHA-256 in the list: a file of another version (a deploy during the install) fails the
+//   install, which the browser tries again at a later visit. Requests for the listed files are then
+//   answered from that cache only, online or not, so a page gets the page, scripts, wasm and models
+//   of one version, never a mix.
+// - Updates. While a page of the old version is open, the new worker waits (the old one keeps
+//   answering with the old files); the page offers "Reload to update", which activates it when no
+//   other tab of the site is open (message 'activate'; the answer {type: 'other-tabs', n} says how
+//   many are). Activation deletes the caches of older versions; IndexedDB, with the saved models,
+//   is never touched.
+// - Threads: SharedArrayBuffer needs the page to be cross-origin isolated (COOP same-origin + COEP
+//   require-corp). Hosts that cannot set headers (GitHub Pages) do not send them, so this worker
+//   adds them (and CORP same-origin) to every same-origin answer, with the page's
+//   Content-Security-Policy (POLICY, stamped from index.html's meta tag; for the workers, which a
+//   meta tag does not reach). The page that registered the worker is not isolated yet; the next
+//   load is. When the server sends them already (scripts/serve), setting them again changes nothing.
 // Requests to other origins are not touched (the app makes none).
 'use strict';
 
-const CACHE = 'aer-v1';
-
+const VERSION = 'dev';
+const POLICY = '';
+const CACHE = `aer-${VERSION}`;
 const LIST_KEY = 'precache.json';
 
-/// Caches every file of the current precache.json (one by one, so a failure names the file); a
-/// missing file fails (the install is retried on the next visit) rather than leaving a cache that
-/// cannot work offline. The list itself is stored last: it marks a complete copy.
-async function precache() {
-    const cache = await caches.open(CACHE);
-    const r = await fetch(LIST_KEY, { cache: 'no-store' });
-    if (!r.ok) throw new Error(`precache: ${LIST_KEY}: HTTP ${r.status}`);
-    const text = await r.text();
-    for (const path of JSON.parse(text).files) {
-        const f = await fetch(path, { cache: 'no-store' });
-        if (!f.ok) throw new Error(`precache: ${path}: HTTP ${f.status}`);
-        await cache.put(key_of(new URL(path, self.registration.scope).href), f);
-    }
-    await cache.put(key_of(new URL(LIST_KEY, self.registration.scope).href), new Response(text));
+const url_of = (path) => new URL(path, self.registration.scope).href;
+
+async function sha256_hex(bytes) {
+    const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', bytes));
+    return [...digest].map((b) => b.toString(16).padStart(2, '0')).join('');
 }
 
-/// Caches the site again if precache.json changed since the last complete copy.
-async function update() {
-    const cache = await caches.open(CACHE);
-    const old = await cache.match(key_of(new URL(LIST_KEY, self.registration.scope).href));
+/// Caches every file of this version (one by one, so a failure names the file); a missing file or
+/// one whose hash is not this version's fails the install rather than leaving a cache that mixes
+/// versions or cannot work offline. The list itself is stored last: it marks a complete copy.
+async function precache() {
     const r = await fetch(LIST_KEY, { cache: 'no-store' });
-    if (!r.ok) return;
-    const now = (await r.json()).version;
-    if (!old || (await old.json()).version !== now) await precache();
+    if (!r.ok) throw new Error(`precache: ${LIST_KEY}: HTTP ${r.status}`);
+    const list = await r.json();
+    if (list.version !== VERSION) throw new Error(`precache: the site is at version ${list.version}, this worker is ${VERSION}`);
+    await caches.delete(CACHE); // a copy left half-done by a failed install
+    const cache = await caches.open(CACHE);
+    for (const path of list.files) {
+        const f = await fetch(path, { cache: 'no-store' });
+        if (!f.ok) throw new Error(`precache: ${path}: HTTP ${f.status}`);
+        if ((await sha256_hex(await f.clone().arrayBuffer())) !== list.sha256[path]) {
+            throw new Error(`precache: ${path} is not the file of version ${VERSION} (the site changed meanwhile)`);
+        }
+        await cache.put(key_of(url_of(path)), f);
+    }
+    await cache.put(key_of(url_of(LIST_KEY)), new Response(JSON.stringify(list)));
 }
 
 self.addEventListener('install', (event) => {
-    event.waitUntil(precache().then(() => self.skipWaiting()));
+    // The first version starts at once; a later one waits for the old version's pages to go.
+    event.waitUntil(precache().then(() => (self.registration.active ? undefined : self.skipWaiting())));
 });
 
 self.addEventListener('message', (event) => {
-    if (event.data === 'update') event.waitUntil(update().catch(() => {}));
+    if (event.data !== 'activate') return;
+    event.waitUntil((async () => {
+        // Every tab of the site (a waiting worker controls none of them yet).
+        const windows = await self.clients.matchAll({ type: 'window', includeUncontrolled: true });
+        if (windows.length > 1) event.source.postMessage({ type: 'other-tabs', n: windows.length - 1 });
+        else await self.skipWaiting();
+    })());
 });
 
 self.addEventListener('activate', (event) => {
@@ -60,13 +77,14 @@ self.addEventListener('activate', (event) => {
     })());
 });
 
-/// A copy of `response` with the isolation headers added.
+/// A copy of `response` with the isolation headers and the policy added.
 function isolated(response) {
     if (response.status === 0 || response.type === 'opaque') return response;
     const headers = new Headers(response.headers);
     headers.set('Cross-Origin-Opener-Policy', 'same-origin');
     headers.set('Cross-Origin-Embedder-Policy', 'require-corp');
     headers.set('Cross-Origin-Resource-Policy', 'same-origin');
+    if (POLICY) headers.set('Content-Security-Policy', POLICY);
     return new Response(response.body, { status: response.status, statusText: response.statusText, headers });
 }
 
@@ -79,18 +97,11 @@ function key_of(url) {
     return u.href;
 }
 
+/// A file of this version from its cache; anything else (precache.json, sw.js) from the network.
 async function answer(request) {
-    const key = key_of(request.url);
     const cache = await caches.open(CACHE);
-    try {
-        const response = await fetch(request);
-        if (response.ok && response.type === 'basic' && !key.endsWith(`/${LIST_KEY}`)) await cache.put(key, response.clone());
-        return isolated(response);
-    } catch (err) {
-        const cached = await cache.match(key);
-        if (cached) return isolated(cached);
-        throw err;
-    }
+    const cached = await cache.match(key_of(request.url));
+    return isolated(cached || await fetch(request));
 }
 
 self.addEventListener('fetch', (event) => {

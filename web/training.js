@@ -10,7 +10,7 @@ import { sort_labels } from './labels.js';
 import { draw_curves, TRAIN_COLOUR, VAL_COLOUR } from './plots.js';
 import { set_matrix } from './confusion.js';
 import * as db from './store.js';
-import { refresh_models, describe_arch } from './models.js';
+import { refresh_models, describe_arch, keep_model } from './models.js';
 
 let history = []; // the finished epochs of the run shown
 
@@ -203,35 +203,29 @@ async function finish(r, { config, wanted, checkpoint, checkpoints, resume_rec, 
         epochs_done = JSON.parse(r.json).training.epochs_done; // counting any epochs before a resume
     } catch { /* a model without training metadata: count this run's epochs */ }
     await checkpoints;
-    let name;
-    try {
-        const record = {
-            name: wanted, json: r.json, bin: r.bin, state: r.state, created: when.toISOString(), source: 'trained',
-            summary: { architecture: `${config.arch}: ${describe_arch(JSON.parse(r.json))}`,
-                epochs_done, split: config.split, channels: config.channels,
-                test_accuracy: ev.n ? ev.accuracy : null, test_n: ev.n || 0, train_n: run ? run.train_n : examples.length - (ev.n || 0) },
-        };
-        // A resumed run replaces the model it continued (one transaction); a new one gets a free name.
-        name = resume_rec && resume_rec.source !== 'checkpoint' ? (await db.put_model(record), wanted)
-            : await db.save_model(record);
-    } catch (err) {
-        name = null;
-        $('train-text').textContent = `Trained, but the model could not be saved in this browser: ${message_of(err)}`;
-    }
-    if (name) {
-        await db.delete_model(checkpoint).catch(() => {});
-        $('train-text').textContent = `${r.stopped ? 'Stopped' : 'Finished'} after ${r.epochs_done} epoch(s)` +
-            (resume_rec ? ` more (resumed at epoch ${epochs_done - r.epochs_done + 1})` : '') +
-            (r.failure ? ` (${r.failure})` : '') +
-            (ev.n ? `; test accuracy ${pct(ev.accuracy)} on ${ev.n} file(s)` : '; no test split') +
-            `. Saved as “${name}”.`;
-        if (!r.stopped) $('train-progress').value = 1;
-    }
+    const record = {
+        name: wanted, json: r.json, bin: r.bin, state: r.state, created: when.toISOString(), source: 'trained',
+        summary: { architecture: `${config.arch}: ${describe_arch(JSON.parse(r.json))}`,
+            epochs_done, split: config.split, channels: config.channels,
+            test_accuracy: ev.n ? ev.accuracy : null, test_n: ev.n || 0, train_n: run ? run.train_n : examples.length - (ev.n || 0) },
+    };
+    // A resumed run replaces the model it continued (one transaction); a new one gets a free name.
+    // A store that refuses it (full, unavailable) leaves it in memory, listed and usable.
+    const { name, error } = await keep_model(record,
+        resume_rec && resume_rec.source !== 'checkpoint' ? async (rec) => (await db.put_model(rec), rec.name) : db.save_model);
+    if (!error) await db.delete_model(checkpoint).catch(() => {});
+    $('train-text').textContent = `${r.stopped ? 'Stopped' : 'Finished'} after ${r.epochs_done} epoch(s)` +
+        (resume_rec ? ` more (resumed at epoch ${epochs_done - r.epochs_done + 1})` : '') +
+        (r.failure ? ` (${r.failure})` : '') +
+        (ev.n ? `; test accuracy ${pct(ev.accuracy)} on ${ev.n} file(s)` : '; no test split') +
+        (error ? `. Not saved in this browser (${error}): “${name}” is usable from the model list until this page closes.`
+            : `. Saved as “${name}”.`);
+    if (!r.stopped) $('train-progress').value = 1;
     if (ev.n) {
         const channels = Object.entries(ev.by_channel || {}).filter(([, c]) => c && c.n)
             .map(([k, c]) => `${k} ${pct(c.accuracy)} (${c.n})`);
         set_matrix('training', { matrix: ev.confusion, labels: ev.labels,
-            caption: `Test split of the training run (${config.split}, ${ev.n} file(s)), model “${name || 'unsaved'}”; ` +
+            caption: `Test split of the training run (${config.split}, ${ev.n} file(s)), model “${name}”; ` +
                 `accuracy ${pct(ev.accuracy)}, macro F1 ${ev.macro_f1.toFixed(3)}` +
                 (channels.length ? `; by channel: ${channels.join(', ')}` : '') + '.' }, true);
     }

@@ -78,6 +78,15 @@ function serial(fn) {
 }
 const SERIAL = new Set(['load_model', 'extract', 'predict']);
 
+// The page draws a bar, a row and a column per label and lists them: a model file with thousands
+// of labels is refused (the core refuses the rest: a label of more than 256 characters, duplicates).
+const MAX_LABELS = 256;
+
+/// '' when the page can show `labels` (a model's), else what is wrong with them.
+function labels_problem(labels) {
+    return labels.length > MAX_LABELS ? `the model has ${labels.length} labels; this page takes at most ${MAX_LABELS}` : '';
+}
+
 const ops = {
     runtime() {
         const info = m.runtime_info();
@@ -97,6 +106,8 @@ const ops = {
             if (!r.ok) return r;
             const info = c.info();
             if (!info.ok) return info;
+            const bad_labels = labels_problem(c.labels());
+            if (bad_labels) return { ok: false, error: bad_labels };
             const config = c.feature_config();
             const config_changed = !same_config(config, extractor.config());
             if (config_changed) {
@@ -128,7 +139,9 @@ const ops = {
             const r = c.load(json, new Uint8Array(bin));
             if (!r.ok) return r;
             const info = c.info();
-            return info.ok ? { info } : info;
+            if (!info.ok) return info;
+            const bad_labels = labels_problem(c.labels());
+            return bad_labels ? { ok: false, error: bad_labels } : { info };
         } finally {
             c.delete();
         }

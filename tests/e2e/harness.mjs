@@ -11,25 +11,50 @@ export const shared = path.resolve(repo, '..', 'shared', 'data');
 export const artifacts = path.join(repo, 'test-artifacts');
 fs.mkdirSync(artifacts, { recursive: true });
 
-/// Starts scripts/serve.mjs on a free port (the system's pick); resolves to {url, stop()}.
+/// Starts scripts/serve.mjs on a free port (the system's pick); resolves to {url, stop(), violations}.
+/// The server asks the browser to report Content-Security-Policy violations (the page's and its
+/// workers'); stop() throws when any came in, so every test that uses the server checks the CSP.
 export async function start_server(extra = []) {
-    const proc = spawn(process.execPath, [path.join(repo, 'scripts', 'serve.mjs'), '--port', '0', ...extra],
+    const proc = spawn(process.execPath, [path.join(repo, 'scripts', 'serve.mjs'), '--port', '0', '--report-csp', ...extra],
         { stdio: ['ignore', 'pipe', 'inherit'] });
+    const violations = [];
     const url = await new Promise((resolve, reject) => {
         let out = '';
         proc.stdout.on('data', (d) => {
             out += d;
             const m = /serving .* on (http:\/\/127\.0\.0\.1:\d+\/)/.exec(out);
             if (m) resolve(m[1]);
+            let nl;
+            while ((nl = out.indexOf('\n')) >= 0) {
+                const line = out.slice(0, nl);
+                out = out.slice(nl + 1);
+                if (line.startsWith('csp-violation: ')) violations.push(line.slice('csp-violation: '.length));
+            }
         });
         proc.on('exit', (code) => reject(new Error(`server exited ${code}`)));
     });
-    return { url, stop: () => proc.kill() };
+    return {
+        url, violations,
+        stop: () => {
+            proc.kill();
+            if (violations.length) throw new Error(`Content-Security-Policy violations reported:\n${violations.join('\n')}`);
+        },
+    };
 }
 
-/// Launches headless Chromium with a fresh profile; extra_args for fake media etc.
-export async function launch(extra_args = []) {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'aer-chromium-'));
+// Runs in every page before its scripts: a CSP violation becomes a console line the harness reads.
+const report_violations = `(${(() => {
+    const tell = (e) => console.error(`CSP violation: ${e.violatedDirective} blocked ${e.blockedURI || 'inline code'}` +
+        ` at ${e.sourceFile || '?'}:${e.lineNumber || 0} (${e.sample || ''})`);
+    self.addEventListener('securitypolicyviolation', tell);
+}).toString()})()`;
+
+/// Launches headless Chromium with a fresh profile (or `profile`, a folder kept after close(), to
+/// open the same browser again); extra_args for fake media etc. Every
+/// securitypolicyviolation event in the page or its workers is collected (`violations`), and
+/// close() throws when there was any: every browser test fails on a CSP violation.
+export async function launch(extra_args = [], { profile = null } = {}) {
+    const dir = profile || fs.mkdtempSync(path.join(os.tmpdir(), 'aer-chromium-'));
     const context = await chromium.launchPersistentContext(dir, {
         executablePath: '/usr/bin/chromium',
         headless: true,
@@ -37,12 +62,35 @@ export async function launch(extra_args = []) {
             '--disable-component-update', '--disable-sync', ...extra_args],
     });
     const errors = [];
+    const violations = [];
     const requests = []; // every URL the browser asked for (the page must stay on its own origin)
     context.on('request', (r) => requests.push(r.url()));
-    const page = context.pages()[0] || await context.newPage();
-    page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
-    page.on('pageerror', (e) => errors.push(String(e)));
-    return { context, page, errors, requests, close: async () => { await context.close(); fs.rmSync(dir, { recursive: true, force: true }); } };
+    await context.addInitScript(report_violations);
+    const watch = (p) => {
+        p.on('console', (m) => {
+            if (m.type() !== 'error') return;
+            if (m.text().startsWith('CSP violation: ')) violations.push(m.text());
+            else errors.push(m.text());
+        });
+        p.on('pageerror', (e) => errors.push(String(e)));
+        // Workers: listen as soon as they exist (a violation before that reaches the server's report).
+        p.on('worker', (w) => {
+            w.on('console', (m) => { if (m.text().startsWith('CSP violation: ')) violations.push(`worker ${w.url()}: ${m.text()}`); });
+            w.evaluate(report_violations).catch(() => {});
+        });
+    };
+    context.on('page', watch);
+    let page = context.pages()[0];
+    if (page) watch(page);
+    else page = await context.newPage();
+    return {
+        context, page, errors, requests, violations,
+        close: async () => {
+            await context.close();
+            if (!profile) fs.rmSync(dir, { recursive: true, force: true });
+            if (violations.length) throw new Error(`Content-Security-Policy violations:\n${violations.join('\n')}`);
+        },
+    };
 }
 
 export async function wait_ready(page, timeout = 60000) {
@@ -153,6 +201,33 @@ export async function axe_violations(page) {
             nodes: v.nodes.slice(0, 5).map((n) => n.target.join(' ') + ': ' + n.failureSummary) }));
     });
     return result.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+}
+
+/// Model files {json, bin} (Buffers) of models/tiny with `labels` as its classes: the LSTM's
+/// weights kept, the last dense layer resized to one unit per label (zero weights).
+export function tiny_model(labels) {
+    const model = JSON.parse(fs.readFileSync(path.join(repo, 'models', 'tiny.json'), 'utf8'));
+    const dense_at = model.weights.find((w) => w.name === 'dense_1/kernel').offset;
+    const lstm = fs.readFileSync(path.join(repo, 'models', 'tiny.bin')).subarray(0, dense_at);
+    const n = labels.length;
+    model.labels = labels;
+    model.architecture.layers[1].units = n;
+    model.weights = model.weights.map((w) => (w.name === 'dense_1/kernel' ? { ...w, shape: [8, n] }
+        : w.name === 'dense_1/bias' ? { ...w, offset: dense_at + 4 * 8 * n, shape: [n] } : w));
+    return { json: Buffer.from(JSON.stringify(model)), bin: Buffer.concat([lstm, Buffer.alloc(4 * 9 * n)]) };
+}
+
+/// Imports model files ({json, bin}: Buffers) as NAME.json + NAME.bin through the page's import
+/// input; resolves to the import message.
+export async function import_model(page, name, { json, bin }) {
+    await page.evaluate(() => { document.querySelector('#import-message').textContent = ''; });
+    await page.setInputFiles('[data-testid="model-import"]', [
+        { name: `${name}.json`, mimeType: 'application/json', buffer: json },
+        { name: `${name}.bin`, mimeType: 'application/octet-stream', buffer: bin },
+    ]);
+    await page.waitForFunction(() => document.querySelector('#import-message').textContent !== '');
+    await wait_ready(page);
+    return page.textContent('#import-message');
 }
 
 /// The native CLI, when built (scripts/build native), for cross-checks against the browser.

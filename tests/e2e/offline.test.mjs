@@ -3,7 +3,6 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import {
     repo, start_server, launch, wait_ready, wait_predictions, result_rows, ravdess_files, ravdess_label, default_model,
@@ -76,38 +75,4 @@ test('offline: after a first load, the app works with the network off', async ()
     }
 });
 
-test('a new version of the site is cached again as a whole, including files the page did not fetch', async () => {
-    // A copy of the site that the test can change.
-    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'aer-e2e-site-'));
-    fs.cpSync(path.join(repo, 'build', 'web'), root, { recursive: true });
-    const server = await start_server(['--root', root]);
-    const b = await launch();
-    const page = b.page;
-    const cached = (file) => page.evaluate(async (f) => {
-        const r = await caches.match(new URL(f, location.href).href);
-        return r ? r.text() : null;
-    }, file);
-    try {
-        await page.goto(server.url);
-        await wait_ready(page);
-        await page.waitForFunction(() => /works offline/.test(document.querySelector('#offline').textContent));
-        const report = 'models/tiny.json'; // shipped, never requested by the page
-        assert.equal(await cached(report), fs.readFileSync(path.join(root, report), 'utf8'));
-        // A new version: a file the page never requests changes, and so does the list's version.
-        fs.writeFileSync(path.join(root, report), '{"changed": true}\n');
-        const list = JSON.parse(fs.readFileSync(path.join(root, 'precache.json'), 'utf8'));
-        fs.writeFileSync(path.join(root, 'precache.json'), JSON.stringify({ ...list, version: `${list.version}-next` }));
-        await page.reload();
-        await wait_ready(page);
-        const deadline = Date.now() + 60000;
-        while ((await cached(report)) !== '{"changed": true}\n') {
-            assert.ok(Date.now() < deadline, 'the changed file was not cached again within 60 s');
-            await page.waitForTimeout(250);
-        }
-        assert.deepEqual(b.errors, []);
-    } finally {
-        await b.close();
-        server.stop();
-        fs.rmSync(root, { recursive: true, force: true });
-    }
-});
+// A new version of the site replacing a cached one: tests/e2e/update.test.mjs.
