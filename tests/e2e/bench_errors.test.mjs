@@ -8,10 +8,16 @@ import os from 'node:os';
 import path from 'node:path';
 import { repo, start_server, launch } from './harness.mjs';
 
-/// A copy of bench/web with `change(dir)` applied, served; run(page) on its index page.
+/// A copy of bench/web with `change(dir)` applied, served under the site's Content-Security-Policy
+/// (scripts/serve.mjs sends the policy of the root's index.html for every file, as it does for
+/// build/web/bench); run(page) on its index page.
 async function with_bench_page(change, run) {
     const root = fs.mkdtempSync(path.join(os.tmpdir(), 'aer-e2e-bench-'));
     fs.cpSync(path.join(repo, 'bench', 'web'), root, { recursive: true });
+    const csp = /<meta http-equiv="Content-Security-Policy"[^>]*>/.exec(fs.readFileSync(path.join(repo, 'web', 'index.html'), 'utf8'));
+    assert.ok(csp, 'web/index.html has no Content-Security-Policy meta tag');
+    const index = path.join(root, 'index.html');
+    fs.writeFileSync(index, fs.readFileSync(index, 'utf8').replace('<head>', `<head>\n${csp[0]}`));
     change(root);
     const server = await start_server(['--root', root]);
     const b = await launch();
@@ -19,6 +25,7 @@ async function with_bench_page(change, run) {
         await b.page.goto(server.url);
         await b.page.waitForSelector('#status:not([data-state="loading"])');
         await run(b.page);
+        assert.deepEqual(b.errors.filter((e) => /Content Security Policy/i.test(e)), []);
     } finally {
         await b.close();
         server.stop();
