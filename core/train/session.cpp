@@ -21,8 +21,12 @@ constexpr std::size_t kMaxLabelChars = 100;
 Status integer_field(const json& v, const char* key, long long lo, long long hi, long long& out) {
     const std::string range = std::to_string(lo) + ".." + std::to_string(hi);
     if (v.is_number_integer()) {
-        if (v.is_number_unsigned() ? v.get<unsigned long long>() > (unsigned long long)hi
-                                   : v.get<long long>() < lo || v.get<long long>() > hi)
+        // JSON's non-negative integers are unsigned: those need the lower bound too (0 < lo).
+        const bool in_range = v.is_number_unsigned()
+                                  ? v.get<unsigned long long>() <= (unsigned long long)hi &&
+                                        (long long)v.get<unsigned long long>() >= lo
+                                  : v.get<long long>() >= lo && v.get<long long>() <= hi;
+        if (!in_range)
             return Status::error(std::string("'") + key + "' must be an integer within " + range);
         out = v.get<long long>();
         return Status{};

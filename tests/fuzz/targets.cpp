@@ -9,6 +9,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -19,9 +20,22 @@
 namespace aer_fuzz {
 namespace {
 
-std::uint32_t u32_le(const std::uint8_t* p) {
-    return std::uint32_t(p[0]) | std::uint32_t(p[1]) << 8 | std::uint32_t(p[2]) << 16 |
-           std::uint32_t(p[3]) << 24;
+/// An input cut in two: the first 4 bytes (little-endian) give the first part's length (clipped
+/// to what there is), the rest follows. False for an input under 4 bytes.
+struct TwoParts {
+    const std::uint8_t* first;
+    std::size_t first_size;
+    const std::uint8_t* rest;
+    std::size_t rest_size;
+};
+bool cut_in_two(const std::uint8_t* data, std::size_t size, TwoParts& out) {
+    if (size < 4)
+        return false;
+    std::size_t n = std::size_t(data[0]) | std::size_t(data[1]) << 8 | std::size_t(data[2]) << 16 |
+                    std::size_t(data[3]) << 24;
+    n = std::min(n, size - 4);
+    out = {data + 4, n, data + 4 + n, size - 4 - n};
+    return true;
 }
 
 /// The properties every loaded model must have: one label per class, probabilities that sum to
@@ -117,27 +131,21 @@ Finding fuzz_mfcc(const std::uint8_t* data, std::size_t size) {
 }
 
 Finding fuzz_model(const std::uint8_t* data, std::size_t size) {
-    if (size < 4)
+    TwoParts in;
+    if (!cut_in_two(data, size, in))
         return {};
-    std::size_t json_size = u32_le(data);
-    if (json_size > size - 4)
-        json_size = size - 4;
     aer::Model model;
     aer::ModelInfo info;
-    aer::Status s =
-        aer::load_model(data + 4, json_size, data + 4 + json_size, size - 4 - json_size, model, info);
-    if (!s.ok())
+    if (!aer::load_model(in.first, in.first_size, in.rest, in.rest_size, model, info).ok())
         return {};
     return check_loaded_model(model, info);
 }
 
 Finding fuzz_model8(const std::uint8_t* data, std::size_t size) {
-    if (size < 4)
+    TwoParts in;
+    if (!cut_in_two(data, size, in))
         return {};
-    std::size_t labels_size = u32_le(data);
-    if (labels_size > size - 4)
-        labels_size = size - 4;
-    const std::string labels_text(reinterpret_cast<const char*>(data + 4), labels_size);
+    const std::string labels_text(reinterpret_cast<const char*>(in.first), in.first_size);
     // Flatten -> Dense(8, softmax) over 2 x 3 inputs: 6 x 8 + 8 = 56 weights, 224 bytes.
     const std::string json_text =
         R"({"format": "aer-model", "version": 1, "architecture": {"input": {"steps": 2, "features": 3},)"
@@ -149,8 +157,8 @@ Finding fuzz_model8(const std::uint8_t* data, std::size_t size) {
         R"(, "normalization": null, "training": {}, "weights": [{"name": "dense_1/kernel", "shape": [6, 8],)"
         R"( "offset": 0, "dtype": "float32"}, {"name": "dense_1/bias", "shape": [8], "offset": 192,)"
         R"( "dtype": "float32"}]})";
-    const std::uint8_t* bin = data + 4 + labels_size;
-    const std::size_t bin_size = size - 4 - labels_size;
+    const std::uint8_t* bin = in.rest;
+    const std::size_t bin_size = in.rest_size;
     aer::Model model;
     aer::ModelInfo info;
     aer::Status s = aer::load_model(reinterpret_cast<const std::uint8_t*>(json_text.data()), json_text.size(),
