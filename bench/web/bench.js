@@ -97,7 +97,7 @@ async function run_job(job) {
 
 window.aer_bench = { run_job, open_worker, engines: Object.keys(workers) };
 const status = document.getElementById('status');
-if (status.dataset.state !== 'error') { // common.js did not load: index.html said so
+if (status.dataset.state !== 'error') { // a script did not load: page_status.js said so
     status.textContent = `ready (crossOriginIsolated: ${self.crossOriginIsolated})`;
     status.dataset.state = 'ready';
 }

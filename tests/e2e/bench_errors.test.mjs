@@ -8,19 +8,28 @@ import os from 'node:os';
 import path from 'node:path';
 import { repo, start_server, launch } from './harness.mjs';
 
-/// A copy of bench/web with `change(dir)` applied, served; run(page) on its index page.
+/// A copy of bench/web with `change(dir)` applied, served under the site's Content-Security-Policy
+/// (scripts/serve.mjs sends the policy of the root's index.html for every file, as it does for
+/// build/web/bench); run(page) on its index page.
 async function with_bench_page(change, run) {
     const root = fs.mkdtempSync(path.join(os.tmpdir(), 'aer-e2e-bench-'));
     fs.cpSync(path.join(repo, 'bench', 'web'), root, { recursive: true });
+    const csp = /<meta http-equiv="Content-Security-Policy"[^>]*>/.exec(fs.readFileSync(path.join(repo, 'web', 'index.html'), 'utf8'));
+    assert.ok(csp, 'web/index.html has no Content-Security-Policy meta tag');
+    const index = path.join(root, 'index.html');
+    fs.writeFileSync(index, fs.readFileSync(index, 'utf8').replace('<head>', `<head>\n${csp[0]}`));
     change(root);
     const server = await start_server(['--root', root]);
-    const b = await launch();
     try {
-        await b.page.goto(server.url);
-        await b.page.waitForSelector('#status:not([data-state="loading"])');
-        await run(b.page);
+        const b = await launch();
+        try {
+            await b.page.goto(server.url);
+            await b.page.waitForSelector('#status:not([data-state="loading"])');
+            await run(b.page);
+        } finally {
+            await b.close(); // fails on a Content-Security-Policy violation
+        }
     } finally {
-        await b.close();
         server.stop();
         fs.rmSync(root, { recursive: true, force: true });
     }
