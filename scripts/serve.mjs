@@ -34,6 +34,10 @@ function page_policy() {
     return `${m[1]}; frame-ancestors 'none'` + (report_csp ? `; report-uri ${REPORT_PATH}` : '');
 }
 const policy = page_policy();
+/// The benchmark pages (build/web/bench/, staged by scripts/bench) run the peers we measure
+/// against (TensorFlow.js and Essentia.js evaluate strings as code and TF.js's wasm backend hangs
+/// under the site's policy), so they are served without it: a development tool, not the site.
+const is_bench = (url) => url.startsWith('/bench/');
 
 const types = {
     '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8',
@@ -46,7 +50,7 @@ const types = {
 const server = http.createServer((req, res) => {
     const headers = { 'Cache-Control': 'no-cache', 'X-Content-Type-Options': 'nosniff',
         'Referrer-Policy': 'no-referrer' };
-    if (policy) headers['Content-Security-Policy'] = policy;
+    if (policy && !is_bench(req.url)) headers['Content-Security-Policy'] = policy;
     if (report_csp && req.method === 'POST' && req.url === REPORT_PATH) {
         let body = '';
         req.on('data', (d) => { body += d; }).on('end', () => {
