@@ -31,7 +31,10 @@ const hashes_of = (dir) => JSON.parse(fs.readFileSync(path.join(dir, 'precache.j
 test('a new version replaces the old one as a whole, and the saved models survive', async () => {
     const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'aer-e2e-update-'));
     const v1 = path.join(tmp, 'v1'), v2 = path.join(tmp, 'v2'), site = path.join(tmp, 'site');
-    fs.cpSync(path.join(repo, 'build', 'web'), v1, { recursive: true });
+    // The deployed site: build/web without the benchmark pages scripts/bench stages in bench/
+    // (not part of the site, not in its precache list).
+    const built = path.join(repo, 'build', 'web');
+    fs.cpSync(built, v1, { recursive: true, filter: (src) => src !== path.join(built, 'bench') });
     fs.cpSync(v1, v2, { recursive: true });
     const version_2 = make_version_2(v2);
     const version_1 = JSON.parse(fs.readFileSync(path.join(v1, 'precache.json'), 'utf8')).version;
