@@ -6,9 +6,8 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import {
-    start_server, launch, wait_ready, wait_predictions, result_rows, ravdess, ravdess_speech, ravdess_label,
-    example_files, default_model, repo, EMOTIONS, SONG_EMOTIONS,
-} from './harness.mjs';
+    wait_predictions, result_rows, ravdess, ravdess_speech, ravdess_label,
+    example_files, default_model, repo, EMOTIONS, SONG_EMOTIONS, with_app } from './harness.mjs';
 
 test('examples: 14 labelled clips in one click, predicted as their original takes are', async () => {
     const examples = example_files();
@@ -21,12 +20,7 @@ test('examples: 14 labelled clips in one click, predicted as their original take
     assert.ok(size < 1.5 * 1024 * 1024, `${size} bytes of examples`);
     const originals = examples.map((f) => path.join(channel(f) === 'speech' ? ravdess_speech : ravdess,
         `Actor_${f.slice(18, 20)}`, f));
-    const server = await start_server();
-    const b = await launch();
-    const page = b.page;
-    try {
-        await page.goto(server.url);
-        await wait_ready(page);
+    await with_app(async ({ page, b, server }) => {
         await page.click('[data-testid="examples-button"]');
         await wait_predictions(page, examples.length);
         const clips = await result_rows(page);
@@ -42,8 +36,5 @@ test('examples: 14 labelled clips in one click, predicted as their original take
         assert.match(whole[0].text, /48 kHz/);
         assert.match(clips[0].text, /22\.05 kHz/);
         assert.deepEqual(b.errors, []);
-    } finally {
-        await b.close();
-        server.stop();
-    }
+    });
 });

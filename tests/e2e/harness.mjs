@@ -93,6 +93,22 @@ export async function launch(extra_args = [], { profile = null } = {}) {
     };
 }
 
+/// Serves the site, opens it in a fresh Chromium, waits for 'ready' and runs
+/// body({page, b, server}); closes the browser and the server afterwards, even when body throws
+/// (closing throws on a CSP violation, as launch() says).
+export async function with_app(body) {
+    const server = await start_server();
+    const b = await launch();
+    try {
+        await b.page.goto(server.url);
+        await wait_ready(b.page);
+        return await body({ page: b.page, b, server });
+    } finally {
+        await b.close();
+        server.stop();
+    }
+}
+
 export async function wait_ready(page, timeout = 60000) {
     await page.waitForSelector('[data-testid="status"][data-state="ready"]', { timeout });
 }

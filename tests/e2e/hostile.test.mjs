@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { start_server, launch, wait_ready, wait_predictions, result_rows, ravdess_files, tiny_model, import_model } from './harness.mjs';
+import { start_server, launch, wait_ready, wait_predictions, result_rows, ravdess_files, tiny_model, import_model, with_app } from './harness.mjs';
 
 // Each would run if it reached innerHTML; file and folder names hold no slash or backslash.
 const EVIL_LABELS = [
@@ -129,12 +129,7 @@ test('hostile file, folder and model names and labels stay text everywhere; noth
 });
 
 test('model files with too many or too long labels are refused with a clear message; the page stays usable', async () => {
-    const server = await start_server();
-    const b = await launch();
-    const page = b.page;
-    try {
-        await page.goto(server.url);
-        await wait_ready(page);
+    await with_app(async ({ page, b, server }) => {
         const models_before = await page.$$eval('#model-list tbody tr', (rows) => rows.map((r) => r.dataset.model));
 
         const many = tiny_model(Array.from({ length: 10000 }, (_, i) => `label ${i}`));
@@ -158,8 +153,5 @@ test('model files with too many or too long labels are refused with a clear mess
         await wait_predictions(page, files.length);
         for (const r of await result_rows(page)) assert.equal(Object.keys(r.probs).length, 256);
         assert.deepEqual(b.errors, []);
-    } finally {
-        await b.close();
-        server.stop();
-    }
+    });
 });

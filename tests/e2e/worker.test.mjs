@@ -4,15 +4,10 @@
 // {ok: false, error} with a message.
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { start_server, launch, wait_ready, example_files } from './harness.mjs';
+import { example_files, with_app } from './harness.mjs';
 
 test('worker: model loads are serialised against predictions; cancel marks running requests only', async () => {
-    const server = await start_server();
-    const b = await launch();
-    const page = b.page;
-    try {
-        await page.goto(server.url);
-        await wait_ready(page);
+    await with_app(async ({ page, b, server }) => {
         const r = await page.evaluate(async (examples) => {
             const w = new Worker('worker.js');
             let next = 0;
@@ -81,8 +76,5 @@ test('worker: model loads are serialised against predictions; cancel marks runni
         assert.ok(typeof r.bad_model.error === 'string' && r.bad_model.error.length > 5, JSON.stringify(r.bad_model));
         assert.deepEqual(r.still, r.after_labels);
         assert.deepEqual(b.errors, []);
-    } finally {
-        await b.close();
-        server.stop();
-    }
+    });
 });
