@@ -1,5 +1,6 @@
 #include "core/dsp/mfcc.h"
 
+#include <algorithm>
 #include <cmath>
 
 namespace aer {
@@ -84,6 +85,14 @@ Status MfccExtractor::init(const MfccConfig& config) {
     const int M = config.n_mels;
     const double pi = 3.14159265358979323846;
     dct_.resize(std::size_t(config.n_mfcc) * std::size_t(M));
+    power_.assign(std::size_t(stft_.bins()), 0.0);
+    bands_.assign(std::size_t(M), 0.0);
+    window_power_ = 0.0;
+    for (int k = 0; k < config.n_fft; ++k) {
+        double w = 0.5 - 0.5 * std::cos(2.0 * pi * k / config.n_fft);
+        window_power_ += w * w;
+    }
+    window_power_ *= config.n_fft;
     for (int q = 0; q < config.n_mfcc; ++q) {
         double scale = std::sqrt((q == 0 ? 1.0 : 2.0) / M);
         for (int m = 0; m < M; ++m)
@@ -92,45 +101,81 @@ Status MfccExtractor::init(const MfccConfig& config) {
     return Status{};
 }
 
+void MfccExtractor::log_mel_frame(const float* y, std::size_t n, std::size_t f, float* log_mel, float& level_db) {
+    stft_.power_frame(y, n, f, power_.data());
+    mel_.apply(power_.data(), bands_.data());
+    // power_to_db with ref 1.0 and amin 1e-10, on the float32 mel power as librosa holds it.
+    for (int m = 0; m < mel_.n_mels(); ++m)
+        log_mel[m] = float(10.0 * std::log10(std::max(1e-10, double(float(bands_[std::size_t(m)])))));
+    // Parseval over the one-sided spectrum: sum_k |X_k|^2 over all n_fft bins is twice the
+    // one-sided sum less the DC and Nyquist bins, and equals n_fft * sum((x w)^2).
+    const int nb = stft_.bins();
+    double sum = 0.0;
+    for (int b = 0; b < nb; ++b)
+        sum += power_[std::size_t(b)];
+    double full = 2.0 * sum - power_[0] - power_[std::size_t(nb - 1)];
+    level_db = float(10.0 * std::log10(std::max(1e-12, full / window_power_)));
+}
+
+void MfccExtractor::mfcc_of_log_mel(const float* log_mel, std::size_t frames, std::vector<float>& out) const {
+    const int M = config_.n_mels, Q = config_.n_mfcc;
+    const std::size_t total = std::size_t(M) * frames;
+    double peak = -1e300;
+    for (std::size_t i = 0; i < total; ++i)
+        peak = std::max(peak, double(log_mel[i]));
+    const float floor_db = config_.top_db > 0.0 ? float(peak - config_.top_db) : -3.0e38f;
+    out.assign(std::size_t(Q) * frames, 0.0f);
+    std::vector<float> row(static_cast<std::size_t>(M));
+    for (std::size_t f = 0; f < frames; ++f) {
+        for (int m = 0; m < M; ++m)
+            row[std::size_t(m)] = std::max(log_mel[f * std::size_t(M) + std::size_t(m)], floor_db);
+        for (int q = 0; q < Q; ++q) {
+            const double* w = dct_.data() + std::size_t(q) * M;
+            double acc = 0.0;
+            for (int m = 0; m < M; ++m)
+                acc += w[m] * row[std::size_t(m)];
+            out[std::size_t(q) * frames + f] = float(acc);
+        }
+    }
+}
+
 Status MfccExtractor::log_mel(const float* y, std::size_t n, std::vector<float>& out, std::size_t& frames) {
     if (stft_.n_fft() == 0)
         return Status::error("MfccExtractor used before init()");
     if (n == 0)
         return Status::error("no samples");
     frames = stft_.frame_count(n);
-    const int nm = mel_.n_mels();
-    out.assign(std::size_t(nm) * frames, 0.0f);
-    std::vector<double> power(static_cast<std::size_t>(stft_.bins()));
-    std::vector<double> bands(static_cast<std::size_t>(nm));
+    const std::size_t nm = std::size_t(mel_.n_mels());
+    std::vector<float> frame(nm);
+    out.assign(nm * frames, 0.0f);
+    float peak = -3.0e38f, level = 0.0f;
     for (std::size_t f = 0; f < frames; ++f) {
-        stft_.power_frame(y, n, f, power.data());
-        mel_.apply(power.data(), bands.data());
-        for (int m = 0; m < nm; ++m)
-            out[std::size_t(m) * frames + f] = float(bands[std::size_t(m)]);
+        log_mel_frame(y, n, f, frame.data(), level);
+        for (std::size_t m = 0; m < nm; ++m) {
+            out[m * frames + f] = frame[m];
+            peak = std::max(peak, frame[m]);
+        }
     }
-    power_to_db(out.data(), out.size(), 1.0, 1e-10, config_.top_db);
+    if (config_.top_db > 0.0) {
+        const float floor_db = float(double(peak) - config_.top_db);
+        for (float& v : out)
+            v = std::max(v, floor_db);
+    }
     return Status{};
 }
 
 Status MfccExtractor::mfcc(const float* y, std::size_t n, std::vector<float>& out, std::size_t& frames) {
-    std::vector<float> lm;
-    Status s = log_mel(y, n, lm, frames);
-    if (!s.ok())
-        return s;
-    const int M = config_.n_mels, Q = config_.n_mfcc;
-    out.assign(std::size_t(Q) * frames, 0.0f);
-    std::vector<double> acc(frames);
-    for (int q = 0; q < Q; ++q) {
-        std::fill(acc.begin(), acc.end(), 0.0);
-        for (int m = 0; m < M; ++m) {
-            const double w = dct_[std::size_t(q) * M + m];
-            const float* row = lm.data() + std::size_t(m) * frames;
-            for (std::size_t f = 0; f < frames; ++f)
-                acc[f] += w * row[f];
-        }
-        for (std::size_t f = 0; f < frames; ++f)
-            out[std::size_t(q) * frames + f] = float(acc[f]);
-    }
+    if (stft_.n_fft() == 0)
+        return Status::error("MfccExtractor used before init()");
+    if (n == 0)
+        return Status::error("no samples");
+    frames = stft_.frame_count(n);
+    const std::size_t nm = std::size_t(mel_.n_mels());
+    std::vector<float> lm(nm * frames);
+    float level = 0.0f;
+    for (std::size_t f = 0; f < frames; ++f)
+        log_mel_frame(y, n, f, lm.data() + f * nm, level);
+    mfcc_of_log_mel(lm.data(), frames, out);
     return Status{};
 }
 

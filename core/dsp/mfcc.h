@@ -60,11 +60,27 @@ class MfccExtractor {
     /// MFCC then fix_length to config().max_len frames (when max_len > 0): the model's input.
     Status features(const float* y, std::size_t n, std::vector<float>& out, std::size_t& frames);
 
+    // The two halves of mfcc(), shared with the streaming extractor (core/dsp/mfcc_stream.h) so
+    // that both give the same numbers.
+
+    /// Frame `f` of `y` (n samples, centred as librosa pads it): `log_mel` (n_mels floats,
+    /// caller-owned) = 10 log10(max(1e-10, mel power)) in dB before any top_db floor, and
+    /// `level_db` = the frame's Hann-weighted mean square in dB re full scale (a sine of
+    /// amplitude 1 gives -3 dB; digital silence -120 dB), from the same spectrum (Parseval).
+    void log_mel_frame(const float* y, std::size_t n, std::size_t f, float* log_mel, float& level_db);
+
+    /// MFCC of `frames` frames of unfloored log-mel (frame-major: frames x n_mels, as
+    /// log_mel_frame() gives them): floored at top_db below their own peak (power_to_db), then
+    /// the orthonormal DCT-II. `out`: resized to n_mfcc x frames, row-major.
+    void mfcc_of_log_mel(const float* log_mel, std::size_t frames, std::vector<float>& out) const;
+
   private:
     MfccConfig config_;
     Stft stft_;
     MelFilterbank mel_;
     std::vector<double> dct_; // n_mfcc x n_mels, orthonormal DCT-II rows
+    std::vector<double> power_, bands_; // one frame's spectrum and mel bands (scratch)
+    double window_power_ = 0;           // n_fft * sum(w^2): a frame's Parseval normaliser
 };
 
 /// Pads with zeros or cuts at the end each of `rows` rows of `in` (rows x frames, row-major) to
