@@ -9,6 +9,7 @@
 #include "core/audio/load.h"
 #include "core/audio/resample.h"
 #include "core/dsp/mfcc.h"
+#include "core/infer/stream_session.h"
 #include "core/nn/kernels.h"
 #include "core/nn/model_io.h"
 #include "core/train/checkpoint.h"
@@ -127,6 +128,55 @@ val files_result(const std::string& json, const std::vector<std::uint8_t>& bin) 
     return r;
 }
 
+/// options_json: a StreamOptions object as JSON text ("" for the defaults) -> the options, or a
+/// message naming the bad key.
+aer::Status stream_options_from_text(const std::string& options_json, aer::StreamOptions& out) {
+    out = aer::StreamOptions{};
+    if (options_json.empty())
+        return out.validate();
+    nlohmann::json j = nlohmann::json::parse(options_json, nullptr, false);
+    if (j.is_discarded())
+        return aer::Status::error("stream options: not valid JSON");
+    aer::Status s = aer::stream_options_from_json(j, out);
+    return s.ok() ? s : aer::Status::error("stream options: " + s.message);
+}
+
+/// {label: probability} over `labels` (null for no probabilities: a window without voice).
+nlohmann::json probabilities_json(const std::vector<float>& probs, const std::vector<std::string>& labels) {
+    if (probs.empty() || probs.size() != labels.size())
+        return nullptr;
+    nlohmann::json o = nlohmann::json::object();
+    for (std::size_t c = 0; c < probs.size(); ++c)
+        o[labels[c]] = probs[c];
+    return o;
+}
+
+/// WAV bytes (Uint8Array of a whole file) decoded and resampled to `sample_rate` Hz -> {ok,
+/// samples: Float32Array (mono), sample_rate (the file's own), channels, format, duration_s,
+/// truncated} or {ok: false, error}. With FeatureExtractor.compute_samples at the same rate it
+/// gives exactly FeatureExtractor.compute's features (equal rates copy), and the samples stay
+/// with the caller for a timeline.
+val decode_wav(const val& bytes, int sample_rate) {
+    return guarded([&] {
+        if (sample_rate < 1)
+            return error_result("decode_wav: the sample rate must be a positive number of Hz");
+        std::vector<std::uint8_t> b = bytes_from_js(bytes);
+        std::vector<float> y;
+        aer::WavInfo info;
+        aer::Status s = aer::load_audio(b.data(), b.size(), sample_rate, y, info);
+        if (!s.ok())
+            return error_result(s.message);
+        val r = ok_result();
+        r.set("samples", floats_to_js(y));
+        r.set("sample_rate", info.sample_rate);
+        r.set("channels", info.channels);
+        r.set("format", info.format);
+        r.set("duration_s", info.duration_s());
+        r.set("truncated", info.truncated);
+        return r;
+    });
+}
+
 /// WAV bytes -> MFCC features, with the librosa pipeline of the given config.
 class FeatureExtractor {
   public:
@@ -225,6 +275,7 @@ class Classifier {
                 return error_result(s.message);
             model_ = std::move(m);
             info_ = info;
+            ++generation_;
             return ok_result();
         });
     }
@@ -269,6 +320,39 @@ class Classifier {
         });
     }
 
+    /// The seconds of audio one window of the model covers (max_len frames; 0 before a load).
+    double window_s() const {
+        const aer::MfccConfig& f = info_.features;
+        return model_.built() && f.sample_rate > 0 ? double(f.max_len) * f.hop_length / f.sample_rate : 0.0;
+    }
+
+    /// The timeline of a whole recording: samples (Float32Array, mono) at sample_rate Hz (resampled
+    /// inside), options_json (StreamOptions: hop_s, margin_s, min_voice_s, gate fields; "" for the
+    /// defaults) -> {ok, label|null, probabilities|null ({label: p}), duration_s, window_s,
+    /// timeline: [{start, end, label|null, probabilities|null, voiced_s}]} (aer::timeline_json;
+    /// label null: no voice) or {ok: false, error}. Runs its own StreamSession: a live Listener
+    /// on the same Classifier is not disturbed.
+    val timeline(const val& samples, int sample_rate, const std::string& options_json) {
+        return guarded([&] {
+            if (!model_.built())
+                return error_result("no model loaded");
+            if (sample_rate < 1)
+                return error_result("timeline: the sample rate must be a positive number of Hz");
+            aer::StreamOptions options;
+            aer::Status s = stream_options_from_text(options_json, options);
+            if (!s.ok())
+                return error_result(s.message);
+            std::vector<float> y = floats_from_js(samples);
+            aer::Timeline t;
+            s = aer::predict_timeline(model_, info_, y.data(), y.size(), sample_rate, options, t);
+            if (!s.ok())
+                return error_result("timeline: " + s.message);
+            val r = ok_json(aer::timeline_json(t, info_.labels));
+            r.set("window_s", window_s());
+            return r;
+        });
+    }
+
     /// The model's two files from one serialisation: {ok, json, bin: Uint8Array} or {ok: false, error}.
     val save() const {
         return guarded([&] {
@@ -281,9 +365,112 @@ class Classifier {
         });
     }
 
+    // For Listener (not bound): the model, its file's facts, and a count of load()s, so that a
+    // Listener can tell that the model it started with was replaced.
+    aer::Model& model() { return model_; }
+    const aer::ModelInfo& model_info() const { return info_; }
+    std::uint64_t generation() const { return generation_; }
+
   private:
     aer::Model model_;
     aer::ModelInfo info_;
+    std::uint64_t generation_ = 0;
+};
+
+/// Live listening: the running state of one audio stream (aer::StreamSession: resampler, MFCC
+/// frames, voice gate), apart from the model, which each call takes from a Classifier. Several
+/// Listeners and Classifier.timeline() share one Classifier (calls on one thread never overlap).
+/// start(), then push() blocks of audio as they come and latest() for the newest window.
+class Listener {
+  public:
+    /// A new stream of mono audio at input_rate Hz (e.g. the AudioContext's rate) for the
+    /// classifier's model; options_json as Classifier.timeline's -> {ok, window_s} or {ok: false, error}.
+    val start(Classifier& c, int input_rate, const std::string& options_json) {
+        return guarded([&] {
+            started_ = false;
+            if (!c.loaded())
+                return error_result("no model loaded");
+            if (input_rate < 1)
+                return error_result("listener: the input rate must be a positive number of Hz");
+            aer::StreamOptions options;
+            aer::Status s = stream_options_from_text(options_json, options);
+            if (s.ok())
+                s = session_.init(c.model_info(), input_rate, options);
+            if (!s.ok())
+                return error_result("listener: " + s.message);
+            classifier_ = &c;
+            generation_ = c.generation();
+            labels_ = c.model_info().labels;
+            started_ = true;
+            val r = ok_result();
+            r.set("window_s", session_.window_s());
+            return r;
+        });
+    }
+
+    /// Appends samples (Float32Array) -> {ok, seconds, windows: [timeline windows completed by
+    /// them, as in Classifier.timeline]} or {ok: false, error}.
+    val push(Classifier& c, const val& samples) {
+        return guarded([&] {
+            aer::Status s = check(c);
+            if (!s.ok())
+                return error_result(s.message);
+            std::vector<float> x = floats_from_js(samples);
+            std::vector<aer::WindowPrediction> done;
+            s = session_.push(c.model(), x.data(), x.size(), done);
+            if (!s.ok())
+                return error_result("listener: " + s.message);
+            aer::Timeline t;
+            t.windows = std::move(done);
+            val r = ok_result();
+            r.set("seconds", session_.seconds());
+            r.set("windows", json_to_val(aer::timeline_json(t, labels_)["timeline"]));
+            return r;
+        });
+    }
+
+    /// The newest window predicted now -> {ok, label|null (null: too little voice),
+    /// probabilities|null ({label: p}), voiced_s, seconds (of audio so far), start, end} or
+    /// {ok: false, error}.
+    val latest(Classifier& c) {
+        return guarded([&] {
+            aer::Status s = check(c);
+            if (!s.ok())
+                return error_result(s.message);
+            aer::WindowPrediction w;
+            s = session_.latest(c.model(), w);
+            if (!s.ok())
+                return error_result("listener: " + s.message);
+            const aer::MfccConfig& f = c.model_info().features;
+            const bool voiced = w.label >= 0 && std::size_t(w.label) < labels_.size();
+            return ok_json({{"label", voiced ? nlohmann::json(labels_[std::size_t(w.label)]) : nlohmann::json(nullptr)},
+                            {"probabilities", voiced ? probabilities_json(w.probs, labels_) : nlohmann::json(nullptr)},
+                            {"voiced_s", double(w.voiced_frames) * f.hop_length / f.sample_rate},
+                            {"seconds", session_.seconds()},
+                            {"start", w.start_s},
+                            {"end", w.end_s}});
+        });
+    }
+
+    /// Forgets the audio; the next push() starts a new stream (same model and options).
+    void reset() { session_.reset(); }
+    /// Seconds of audio pushed since start() or reset().
+    double seconds() const { return started_ ? session_.seconds() : 0.0; }
+
+  private:
+    aer::Status check(const Classifier& c) const {
+        if (!started_)
+            return aer::Status::error("listener: not started");
+        if (&c != classifier_ || c.generation() != generation_)
+            return aer::Status::error("listener: the model changed since start(); start again");
+        return {};
+    }
+
+    aer::StreamSession session_;
+    const Classifier* classifier_ = nullptr;
+    std::uint64_t generation_ = 0;
+    std::vector<std::string> labels_;
+    bool started_ = false;
 };
 
 /// Training in the browser: a thin facade over aer::TrainingSession (core/train/session.h), the
@@ -325,6 +512,24 @@ class Trainer {
             if (s.ok())
                 s = session_.resume(std::move(m), saved, &ts, &b);
             return status_result(s, "resume: ");
+        });
+    }
+
+    /// After setup(), before start(): adapt a trained model (its two files: JSON text and .bin
+    /// Uint8Array) instead of training a fresh one: its weights, labels, features and normalisation
+    /// are kept (the request's `adapt` key says what trains). evaluate() then also gives
+    /// original_accuracy (the model before adaptation on the same held-back clips) -> {ok} or
+    /// {ok: false, error}.
+    val adapt(const std::string& json_text, const val& bin) {
+        return guarded([&] {
+            std::vector<std::uint8_t> b = bytes_from_js(bin);
+            aer::Model m;
+            aer::ModelInfo info;
+            aer::Status s = aer::load_model(reinterpret_cast<const std::uint8_t*>(json_text.data()),
+                                            json_text.size(), b.data(), b.size(), m, info);
+            if (s.ok())
+                s = session_.adapt(std::move(m), info);
+            return status_result(s, "adapt: ");
         });
     }
 
@@ -470,12 +675,22 @@ EMSCRIPTEN_BINDINGS(aer) {
         .function("feature_config", &Classifier::feature_config)
         .function("info", &Classifier::info)
         .function("predict", &Classifier::predict)
+        .function("window_s", &Classifier::window_s)
+        .function("timeline", &Classifier::timeline)
         .function("save", &Classifier::save);
+    emscripten::class_<Listener>("Listener")
+        .constructor<>()
+        .function("start", &Listener::start)
+        .function("push", &Listener::push)
+        .function("latest", &Listener::latest)
+        .function("reset", &Listener::reset)
+        .function("seconds", &Listener::seconds);
     emscripten::class_<Trainer>("Trainer")
         .constructor<>()
         .function("setup", &Trainer::setup)
         .function("add_example", &Trainer::add_example)
         .function("resume", &Trainer::resume)
+        .function("adapt", &Trainer::adapt)
         .function("start", &Trainer::start)
         .function("step", &Trainer::step)
         .function("stop", &Trainer::stop)
@@ -483,5 +698,6 @@ EMSCRIPTEN_BINDINGS(aer) {
         .function("model", &Trainer::model)
         .function("checkpoint", &Trainer::checkpoint);
     emscripten::function("runtime_info", &runtime_info);
+    emscripten::function("decode_wav", &decode_wav);
     emscripten::function("set_threads", &set_threads);
 }

@@ -1,14 +1,17 @@
 // The page's entry point: loads the panels (each an ES module that owns its DOM and state:
-// inputs.js, live.js, predictions.js, training.js, confusion.js, models.js; what they share is in
-// state.js), registers the service worker, starts the wasm module and loads the default model.
+// inputs.js, live.js, listen.js, predictions.js, training.js, personalise.js, confusion.js,
+// models.js; what they share is in state.js), registers the service worker, starts the wasm
+// module and loads the default model.
 // All heavy work happens in worker.js; this thread only reads files, draws and updates the DOM.
 import { $, task, fail, set_idle, message_of } from './ui.js';
 import { call, on_stray_error } from './rpc.js';
 import { state, set_booted } from './state.js';
 import './inputs.js';
 import './live.js';
+import './listen.js';
 import './predictions.js';
 import { update_train_data } from './training.js';
+import { update_personalise } from './personalise.js';
 import './confusion.js';
 import { load_bundled, refresh_models } from './models.js';
 
@@ -98,7 +101,9 @@ async function boot() {
     t.end();
     set_booted();
     update_train_data();
+    update_personalise();
 }
 
 update_train_data();
+update_personalise();
 boot();

@@ -5,12 +5,13 @@
 // An item (one input file or recording, in state.items): {id, name, rel (path inside a picked
 // folder), blob, label ('' unknown), actor (-1 unknown), channel ('speech' | 'song' | ''),
 // source ('file' | 'example' | 'recording'), status ('queued' | 'ok' | 'error'), facts (the WAV's
-// sample rate, channels...), probs, pred, model_labels, row}.
+// sample rate, channels...; long: longer than the model's window), probs, pred, model_labels, row,
+// timeline (the worker's timeline of a long file, or null)}.
 import { $, el, seconds, task, failed, message_of } from './ui.js';
 import { start, call } from './rpc.js';
 import { state, on, emit, booted } from './state.js';
 import { label_of } from './labels.js';
-import { render_row, remove_row, select_first } from './predictions.js';
+import { render_row, remove_row, select_first, render_timeline } from './predictions.js';
 
 /// At most this many files are in the list at once (each keeps its 32 KB of features in the worker;
 /// RAVDESS song is 1012 files, song and speech together 2452).
@@ -29,7 +30,7 @@ export function add_files(entries, source = 'file') {
         if (state.items.length >= MAX_FILES) { over++; continue; }
         const { label, actor, channel } = label_of(file.name, rel || '');
         const item = { id: next_item++, name: file.name, rel: rel || '', blob: file, label, actor, channel, source,
-            status: 'queued', facts: null, probs: null, pred: null, model_labels: [], row: null };
+            status: 'queued', facts: null, probs: null, pred: null, model_labels: [], row: null, timeline: null };
         state.items.push(item);
         fresh.push(item);
     }
@@ -206,6 +207,6 @@ document.addEventListener('drop', async (e) => {
 on('model', ({ config_changed }) => {
     const ready = state.items.filter((i) => i.status === 'ok');
     if (!config_changed || !ready.length) return;
-    for (const i of ready) { i.status = 'queued'; i.pred = null; i.probs = null; render_row(i); }
+    for (const i of ready) { i.status = 'queued'; i.pred = null; i.probs = null; i.timeline = null; render_row(i); render_timeline(i); }
     enqueue(() => extract(ready));
 });

@@ -240,3 +240,63 @@ export function draw_confusion(canvas, matrix, labels, normalised) {
         }
     }
 }
+
+/// Probabilities over time (a file's timeline, the live view): one row per label, one column per
+/// window; a cell's colour is the probability (viridis, 0 dark to 1 bright), the most probable
+/// label of each window is marked with a white-ringed dot (not colour alone), a window without
+/// voice is a grey hatched column. cells: [{t0, t1, probs: array in label order | null}] in
+/// seconds; the x axis runs from `from` to `to` seconds.
+export function draw_timeline(canvas, cells, labels, { from = 0, to = 1 } = {}) {
+    const k = Math.max(1, labels.length);
+    const row = 14;
+    const probe = document.createElement('canvas').getContext('2d');
+    probe.font = '12px system-ui, sans-serif';
+    const short = (l) => (l.length > 12 ? `${l.slice(0, 11)}…` : l);
+    const left = Math.ceil(Math.max(20, ...labels.map((l) => probe.measureText(short(l)).width))) + 8;
+    const bottom = 20, right = 8;
+    const { ctx, w, h } = fit(canvas, k * row + bottom + 4);
+    ctx.fillStyle = '#fff';
+    ctx.fillRect(0, 0, w, h);
+    const span = Math.max(1e-6, to - from);
+    const X = (t) => left + ((t - from) / span) * (w - left - right);
+    ctx.font = '12px system-ui, sans-serif';
+    ctx.fillStyle = INK;
+    ctx.textAlign = 'right';
+    ctx.textBaseline = 'middle';
+    labels.forEach((l, r) => ctx.fillText(short(l), left - 4, 2 + r * row + row / 2));
+    for (const c of cells) {
+        const x0 = Math.max(left, X(c.t0)), x1 = Math.min(w - right, X(c.t1));
+        if (x1 <= x0) continue;
+        const cw = Math.max(1, x1 - x0);
+        if (!c.probs) {
+            ctx.fillStyle = '#e4e4e4';
+            ctx.fillRect(x0, 2, cw, k * row);
+            ctx.strokeStyle = '#b0b0b0';
+            ctx.beginPath();
+            for (let y = 2; y < 2 + k * row; y += 6) { ctx.moveTo(x0, y); ctx.lineTo(x0 + Math.min(cw, 6), y + 6); }
+            ctx.stroke();
+            continue;
+        }
+        let best = 0;
+        c.probs.forEach((p, r) => {
+            const [R, G, B] = viridis(p);
+            ctx.fillStyle = `rgb(${R},${G},${B})`;
+            ctx.fillRect(x0, 2 + r * row, cw, row - 1);
+            if (p > c.probs[best]) best = r;
+        });
+        if (cw >= 4) {
+            ctx.fillStyle = '#000';
+            ctx.strokeStyle = '#fff';
+            ctx.beginPath();
+            ctx.arc(x0 + cw / 2, 2 + best * row + row / 2 - 0.5, Math.min(3.5, cw / 2 - 0.5), 0, 2 * Math.PI);
+            ctx.fill();
+            ctx.stroke();
+        }
+    }
+    ctx.fillStyle = MUTED;
+    ctx.textBaseline = 'bottom';
+    ctx.textAlign = 'left';
+    ctx.fillText(`${from.toFixed(1)} s`, left, h - 2);
+    ctx.textAlign = 'right';
+    ctx.fillText(`${to.toFixed(1)} s`, w - right, h - 2);
+}

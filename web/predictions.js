@@ -1,9 +1,11 @@
 // The predictions panel: a row per file (predicted label, a bar per class of the active model,
-// the true label), the accuracy on the labelled files and the MFCC heatmap of the selected file.
+// the true label), the accuracy on the labelled files, the MFCC heatmap of the selected file, and
+// a timeline (probabilities over time, overall label) for every file longer than the model's
+// window, whose row then shows the timeline's overall label.
 import { $, el, pct, task } from './ui.js';
-import { call } from './rpc.js';
+import { call, start } from './rpc.js';
 import { state, on, emit, model_labels } from './state.js';
-import { draw_heatmap } from './plots.js';
+import { draw_heatmap, draw_timeline } from './plots.js';
 import { set_matrix, drop_matrix } from './confusion.js';
 import { sort_labels } from './labels.js';
 
@@ -22,7 +24,10 @@ export async function predict(list) {
 }
 
 async function predict_with(model, list) {
-    const r = await call('predict', { item_ids: list.map((i) => i.id) });
+    const timelines = new Map(); // item id -> the worker's timeline answer (files longer than a window)
+    const r = await start('predict', { item_ids: list.map((i) => i.id) }, {
+        on_event: (ev) => { if (ev.event === 'timeline') timelines.set(ev.item_id, ev.timeline); },
+    }).done;
     if (state.active !== model) return; // another model became active: it predicts every file itself
     if (!r.ok) {
         $('accuracy').textContent = `Prediction with model ${model.name} failed: ${r.error}`;
@@ -37,7 +42,16 @@ async function predict_with(model, list) {
         for (let c = 1; c < r.classes; c++) if (item.probs[c] > item.probs[best]) best = c;
         item.pred = r.labels[best];
         item.model_labels = r.labels;
+        item.timeline = timelines.get(item.id) || null;
+        // A long file's prediction is its timeline's overall label (the windows with voice), not
+        // its first window's; without any voice the first window's stays.
+        const t = item.timeline;
+        if (t && t.ok && t.label) {
+            item.probs = Float32Array.from(prob_array(t.probabilities, r.labels));
+            item.pred = t.label;
+        }
         render_row(item);
+        render_timeline(item);
         // Many rows: let the page breathe between slices (no long task).
         if (k % 64 === 63) await new Promise((resolve) => setTimeout(resolve, 0));
     }
@@ -82,7 +96,8 @@ export function render_row(item) {
     tr.append(bars);
     const f = item.facts;
     const details = f ? `${f.duration_s.toFixed(2)} s · ${f.sample_rate / 1000} kHz · ${f.channels} ch · ${f.format}` +
-        (f.truncated ? ' · truncated file, read what is there' : '') : '';
+        (f.truncated ? ' · truncated file, read what is there' : '') +
+        (item.timeline && item.timeline.ok ? ` · overall of ${item.timeline.timeline.length} windows (timeline below)` : '') : '';
     tr.append(el('td', { class: 'details', text: details }));
 }
 
@@ -106,11 +121,90 @@ function new_row(item) {
     return tr;
 }
 
-/// Takes `item`'s row out of the table.
+/// Takes `item`'s row (and its timeline) out of the page.
 export function remove_row(item) {
     if (item.row) { item.row.remove(); item.row = null; }
+    item.timeline = null;
+    render_timeline(item);
     if (selected === item) selected = null;
 }
+
+// ---- timelines of files longer than the model's window ------------------------------------------
+/// Probabilities in `labels`' order from {label: p} (an array stays as it is).
+function prob_array(p, labels) {
+    if (!p) return null;
+    return Array.isArray(p) ? p : labels.map((l) => Number(p[l] ?? 0));
+}
+
+const timeline_views = new Map(); // item -> {figure, draw()}
+
+/// Shows (or removes, when it has none) the timeline of `item`: one element per file,
+/// data-testid="file-timeline" with data-file, data-windows, data-label (overall; '' without
+/// voice), data-probs (overall, JSON label -> probability) or data-error.
+export function render_timeline(item) {
+    const old = timeline_views.get(item);
+    if (old) { old.figure.remove(); timeline_views.delete(item); }
+    const t = item.timeline;
+    $('timelines-box').hidden = timeline_views.size === 0 && !t;
+    if (!t) return;
+    const figure = el('figure', { class: 'timeline', 'data-testid': 'file-timeline', 'data-file': item.name });
+    const caption = el('figcaption');
+    figure.append(caption);
+    if (!t.ok) {
+        figure.setAttribute('data-error', t.error);
+        caption.textContent = `${item.name}: no timeline (${t.error})`;
+        $('timelines').append(figure);
+        timeline_views.set(item, { figure, draw() {} });
+        return;
+    }
+    const labels = item.model_labels;
+    const windows = t.timeline;
+    const overall = prob_array(t.probabilities, labels);
+    figure.setAttribute('data-windows', windows.length);
+    figure.setAttribute('data-label', t.label || '');
+    figure.setAttribute('data-probs', JSON.stringify(t.probabilities || {}));
+    const voiced = windows.filter((w) => w.label).length;
+    const hop = windows.length > 1 ? windows[1].start - windows[0].start : 0;
+    caption.append(el('strong', { text: item.name }), ': ',
+        t.label ? `overall ${t.label} (${pct(Math.max(...overall))})` : 'no voice in any window, no overall label',
+        ` over ${t.duration_s.toFixed(1)} s; ${windows.length} windows of ${t.window_s.toFixed(1)} s` +
+        (hop > 0 ? ` every ${hop.toFixed(1)} s` : '') + `, ${voiced} with voice.`);
+    const canvas = el('canvas', { role: 'img',
+        'aria-label': `timeline of ${item.name}: probabilities of ${labels.join(', ')} over time (numbers in the table below)` });
+    figure.append(canvas);
+    // Each window is drawn around its centre, up to half-way to its neighbours' centres.
+    const centres = windows.map((w) => (w.start + w.end) / 2);
+    const cells = windows.map((w, k) => ({
+        t0: k === 0 ? w.start : (centres[k - 1] + centres[k]) / 2,
+        t1: k === windows.length - 1 ? w.end : (centres[k] + centres[k + 1]) / 2,
+        probs: prob_array(w.probabilities, labels),
+    }));
+    const draw = () => draw_timeline(canvas, cells, labels, { from: 0, to: t.duration_s });
+    const table = el('table', {}, el('caption', { class: 'visually-hidden', text: `Windows of ${item.name}` }));
+    const head = el('tr');
+    for (const h of ['window (s)', 'label', 'probability', 'voice (s)']) head.append(el('th', { scope: 'col', text: h }));
+    table.append(el('thead', {}, head));
+    const body = el('tbody');
+    for (const w of windows) {
+        const p = prob_array(w.probabilities, labels);
+        body.append(el('tr', {}, el('td', { text: `${w.start.toFixed(1)}–${w.end.toFixed(1)}` }),
+            el('td', { text: w.label || 'no voice' }), el('td', { text: p ? pct(Math.max(...p)) : '–' }),
+            el('td', { text: w.voiced_s.toFixed(2) })));
+    }
+    table.append(body);
+    const details = el('details', {}, el('summary', { text: `the ${windows.length} windows in numbers` }),
+        el('div', { class: 'tablewrap', tabIndex: 0, role: 'region', 'aria-label': `windows of ${item.name} (scrolls)` }, table));
+    figure.append(details);
+    $('timelines').append(figure);
+    timeline_views.set(item, { figure, draw });
+    draw();
+}
+// The timelines follow the panel's width (drawn again, not scaled).
+let timelines_width = 0;
+new ResizeObserver(([entry]) => {
+    const w = Math.round(entry.contentRect.width);
+    if (w && w !== timelines_width) { timelines_width = w; for (const v of timeline_views.values()) v.draw(); }
+}).observe($('timelines'));
 
 // A recording's true label is chosen in its row, from the active model's labels.
 function recording_label(item) {
@@ -203,7 +297,7 @@ function unknown_note(foreign) {
 on('model', ({ config_changed }) => {
     if (config_changed) return; // inputs.js computes the features again, then 'features' comes
     const ready = state.items.filter((i) => i.status === 'ok');
-    for (const i of ready) { i.pred = null; i.probs = null; render_row(i); }
+    for (const i of ready) { i.pred = null; i.probs = null; i.timeline = null; render_row(i); render_timeline(i); }
     predict(ready);
 });
 on('features', (list) => predict(list));
@@ -215,5 +309,6 @@ on('cleared', () => {
     $('accuracy').textContent = '';
     $('heatmap-figure').hidden = true;
     $('heatmap-caption').textContent = EMPTY_CAPTION;
+    for (const item of [...timeline_views.keys()]) { item.timeline = null; render_timeline(item); }
     drop_matrix('predictions');
 });

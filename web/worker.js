@@ -38,7 +38,10 @@ let m = null;          // the module
 let extractor = null;  // FeatureExtractor, configured with the active model's feature config
 let classifier = null; // Classifier: the active model
 let threads = 1;
-const features = new Map(); // item id -> {mfcc: Float32Array, natural_frames}
+let listener = null;   // live listening: {l: Listener, rate} while the page listens
+// item id -> {mfcc: Float32Array, natural_frames, samples: Float32Array at the features' rate, kept
+// only for a file longer than the model's window (it gets a timeline)}
+const features = new Map();
 const running = new Set();   // ids of requests received and not yet answered
 const cancelled = new Set(); // ids of running extract/train requests asked to stop
 const ready = (async () => {
@@ -87,6 +90,10 @@ function labels_problem(labels) {
     return labels.length > MAX_LABELS ? `the model has ${labels.length} labels; this page takes at most ${MAX_LABELS}` : '';
 }
 
+// Live listening wants the newest window only (latest()); timeline windows (one every hop_s, each
+// a prediction) are not used there, so they come as rarely as the options allow.
+const LIVE_OPTIONS = JSON.stringify({ hop_s: 60 });
+
 const ops = {
     runtime() {
         const info = m.runtime_info();
@@ -125,7 +132,17 @@ const ops = {
                 x = null;
                 features.clear();
             }
-            return { labels: classifier.labels(), info, config_changed };
+            // Live listening goes on with the new model (a new stream: its features may differ).
+            let live_error = '';
+            if (listener) {
+                const l = listener.l.start(classifier, listener.rate, LIVE_OPTIONS);
+                if (!l.ok) {
+                    live_error = l.error;
+                    listener.l.delete();
+                    listener = null;
+                }
+            }
+            return { labels: classifier.labels(), info, config_changed, live_error };
         } finally {
             if (!taken) c.delete();
             if (x) x.delete();
@@ -148,15 +165,20 @@ const ops = {
     },
 
     /// {items: [{item_id, blob}]}: the MFCC of each file. Events: 'file' per file (ok or its error)
-    /// with the WAV's facts. Stops early on a cancel.
+    /// with the WAV's facts (long: longer than the model's window, so it gets a timeline). Stops
+    /// early on a cancel. Each file is decoded once (decode_wav at the features' rate), its MFCC
+    /// computed from those samples (the same features as FeatureExtractor.compute), and the
+    /// samples of a long file kept for its timeline.
     async extract({ id, items }) {
         let done = 0;
+        const rate = extractor.config().sample_rate;
         for (const { item_id, blob } of items) {
             if (cancelled.has(id)) break;
-            let r;
+            let d, r;
             try {
                 const bytes = new Uint8Array(await blob.arrayBuffer());
-                r = extractor.compute(bytes);
+                d = m.decode_wav(bytes, rate);
+                r = d.ok ? extractor.compute_samples(d.samples, rate) : d;
             } catch (err) {
                 r = { ok: false, error: `could not be read (${describe(err)})` };
             }
@@ -165,10 +187,11 @@ const ops = {
                 post_event(id, 'file', { item_id, ok: false, error: r.error, done });
                 continue;
             }
-            features.set(item_id, { mfcc: r.mfcc, natural_frames: r.natural_frames });
+            const long = r.natural_frames > r.frames;
+            features.set(item_id, { mfcc: r.mfcc, natural_frames: r.natural_frames, samples: long ? d.samples : null });
             post_event(id, 'file', {
-                item_id, ok: true, done, sample_rate: r.sample_rate, channels: r.channels, format: r.format,
-                duration_s: r.duration_s, truncated: r.truncated, natural_frames: r.natural_frames, frames: r.frames,
+                item_id, ok: true, done, sample_rate: d.sample_rate, channels: d.channels, format: d.format,
+                duration_s: d.duration_s, truncated: d.truncated, natural_frames: r.natural_frames, frames: r.frames, long,
             });
         }
         return { done };
@@ -189,7 +212,9 @@ const ops = {
     },
 
     /// {item_ids} -> {item_ids (those with features), labels (of the model that predicted),
-    /// probs: Float32Array(n * classes), classes}, in batches of 32 with a 'progress' event after each.
+    /// probs: Float32Array(n * classes), classes}, in batches of 32 with a 'progress' event after each;
+    /// then, for each file longer than the model's window, a 'timeline' event {item_id, timeline}
+    /// (Classifier.timeline's answer: the windows and the overall label, or {ok: false, error}).
     async predict({ id, item_ids }) {
         if (!classifier.loaded()) return { ok: false, error: 'no model loaded' };
         const have = item_ids.filter((i) => features.has(i));
@@ -209,6 +234,14 @@ const ops = {
             post_event(id, 'progress', { done: a + ids.length, total: have.length });
             await yield_to_events();
         }
+        // Timelines, one file at a time (the model cannot change in between: predict is serial).
+        for (const i of have) {
+            const f = features.get(i);
+            if (!f || !f.samples) continue;
+            const t = classifier.timeline(f.samples, extractor.config().sample_rate, '');
+            post_event(id, 'timeline', { item_id: i, timeline: t });
+            await yield_to_events();
+        }
         return { result: { item_ids: have, labels, probs, classes }, transfer: [probs.buffer] };
     },
 
@@ -222,12 +255,21 @@ const ops = {
     /// last finished epoch's weights (and its state).
     /// resume (optional): {json, bin, state} of a checkpoint; training goes on at its next epoch
     /// with its weights, normalisation and optimiser state.
-    async train({ id, config, examples, resume }) {
+    /// adapt (optional, true): personalisation: fine-tunes a copy of the active model (its weights,
+    /// labels, features and normalisation; config carries the `adapt` key) instead of a fresh one;
+    /// no checkpoint events, and the evaluation also has original_accuracy (the active model on
+    /// the same held-back clips).
+    async train({ id, config, examples, resume, adapt }) {
         const t = new m.Trainer();
         try {
             const full = { ...config, feature_config: extractor.config() };
             let r = t.setup(JSON.stringify(full));
             if (r.ok && resume) r = t.resume(resume.json, new Uint8Array(resume.bin), new Uint8Array(resume.state));
+            if (r.ok && adapt) {
+                if (!classifier.loaded()) return { ok: false, error: 'no model loaded to personalise' };
+                const files = classifier.save();
+                r = files.ok ? t.adapt(files.json, files.bin) : files;
+            }
             if (!r.ok) return r;
             let missing = 0;
             for (const ex of examples) {
@@ -241,6 +283,10 @@ const ops = {
             const skipped = [...(s.skipped || [])];
             if (missing) skipped.push(`${missing} file(s) had no features (removed or being recomputed)`);
             post_event(id, 'started', { labels: s.labels, train_n: s.train_n, test_n: s.test_n, skipped, split: s.split });
+            const post_progress = (p) => post_event(id, 'progress', {
+                epoch: p.epoch, batch: p.batch, batches_per_epoch: p.batches_per_epoch, epochs: p.epochs,
+                loss: p.loss, acc: p.acc, finished: p.finished, examples: s.train_n,
+            });
             let per_call = 1, epochs_done = 0, stopped = false, failure = '';
             let batch = 0, batches = 1;
             for (;;) {
@@ -258,17 +304,17 @@ const ops = {
                 if (p.epoch_done) {
                     epochs_done++;
                     post_event(id, 'epoch', p.epoch_done);
-                    // Checkpoint: the page keeps this epoch's model, so a closed tab loses nothing.
+                }
+                // Checkpoint: the page keeps this epoch's model, so a closed tab loses nothing (a
+                // personalisation is short and saved when it ends).
+                if (p.epoch_done && !adapt) {
                     const c = t.checkpoint();
                     if (!c.ok) { failure = `the checkpoint of epoch ${p.epoch_done.epoch} failed: ${c.error}`; break; }
                     const bin = own(c.bin), state = own(c.state);
                     post_event(id, 'checkpoint', { epoch: p.epoch_done.epoch, json: c.json, bin: bin.buffer,
                         state: state.buffer }, [bin.buffer, state.buffer]);
                 }
-                post_event(id, 'progress', {
-                    epoch: p.epoch, batch: p.batch, batches_per_epoch: p.batches_per_epoch, epochs: p.epochs,
-                    loss: p.loss, acc: p.acc, finished: p.finished, examples: s.train_n,
-                });
+                post_progress(p);
                 if (p.finished) break;
                 await yield_to_events();
             }
@@ -293,6 +339,38 @@ const ops = {
         } finally {
             t.delete();
         }
+    },
+
+    /// {rate}: starts live listening to audio at `rate` Hz (the page's AudioContext) with the active
+    /// model: {window_s, labels}. A second start begins a new stream.
+    live_start({ rate }) {
+        if (!classifier.loaded()) return { ok: false, error: 'no model loaded' };
+        const l = new m.Listener();
+        const r = l.start(classifier, rate, LIVE_OPTIONS);
+        if (!r.ok) { l.delete(); return r; }
+        if (listener) listener.l.delete();
+        listener = { l, rate };
+        return { window_s: r.window_s, labels: classifier.labels() };
+    },
+
+    /// {samples: Float32Array}: the microphone's audio since the last update; the newest window
+    /// predicted -> {label (null: no voice), probabilities ({label: p} or null), voiced_s, seconds,
+    /// ms: the compute time of this update (features and inference: push and latest), labels}.
+    live_push({ samples }) {
+        if (!listener) return { ok: false, error: 'live listening is not running (the model changed or it was stopped)' };
+        const t0 = performance.now();
+        const p = listener.l.push(classifier, samples);
+        const r = p.ok ? listener.l.latest(classifier) : p;
+        const ms = performance.now() - t0;
+        if (!r.ok) return r;
+        return { label: r.label, probabilities: r.probabilities, voiced_s: r.voiced_s, seconds: r.seconds, ms,
+            labels: classifier.labels() };
+    },
+
+    /// Ends live listening (its audio is dropped).
+    live_stop() {
+        if (listener) { listener.l.delete(); listener = null; }
+        return {};
     },
 
     /// {target}: asks the running extract/train request `target` to stop at its next chunk. A
