@@ -1,6 +1,7 @@
 // aer train / eval / predict: datasets in, models and reports out.
 #include "cli/commands.h"
 
+#include "core/infer/stream_session.h"
 #include "core/audio/load.h"
 #include "core/nn/kernels.h"
 #include "core/nn/model_io.h"
@@ -469,10 +470,19 @@ int cmd_eval(const Args& in) {
 int cmd_predict(const Args& in) {
     Args args = in;
     std::string error;
-    if (!args.parse({"model", "threads", "backend"}, {}, error) || !setup_kernels(args, error))
-        return fail("predict: " + error + "\nusage: aer predict [--model PREFIX.json] FILE.wav...", kUsage);
+    const char* usage = "usage: aer predict [--model PREFIX.json] [--timeline [--hop S]] FILE.wav...";
+    if (!args.parse({"model", "threads", "backend", "hop"}, {"timeline"}, error) || !setup_kernels(args, error))
+        return fail("predict: " + error + "\n" + usage, kUsage);
     if (args.positional().empty())
-        return fail("predict: no input files\nusage: aer predict [--model PREFIX.json] FILE.wav...", kUsage);
+        return fail(std::string("predict: no input files\n") + usage, kUsage);
+    const bool timeline = args.has("timeline");
+    aer::StreamOptions options;
+    if (args.has("hop")) {
+        if (!timeline)
+            return fail(std::string("predict: --hop goes with --timeline\n") + usage, kUsage);
+        if (!args.get_double("hop", 0.05, 60.0, options.hop_s, error))
+            return fail("predict: " + error + "\n" + usage, kUsage);
+    }
     std::string prefix;
     aer::Model model;
     aer::ModelInfo info;
@@ -489,15 +499,31 @@ int cmd_predict(const Args& in) {
     for (const std::string& file : args.positional()) {
         aer::WavInfo wi;
         std::size_t frames = 0;
+        nlohmann::json line;
         s = aer::load_audio_file(file, info.features.sample_rate, y, wi);
-        if (s.ok())
+        if (s.ok() && timeline) {
+            // Windows of the model's length every --hop seconds, gated and cut as training clips
+            // (core/infer/stream_session.h).
+            aer::Timeline t;
+            s = aer::predict_timeline(model, info, y.data(), y.size(), info.features.sample_rate, options, t);
+            if (s.ok())
+                line = aer::timeline_json(t, info.labels);
+        } else if (s.ok()) {
             s = ex.features(y.data(), y.size(), f, frames);
-        if (s.ok() && f.size() != x.size())
-            s = aer::Status::error("the model's feature config does not give its input size");
-        if (s.ok()) {
-            aer::prepare_inputs(f.data(), 1, info.features.n_mfcc, int(frames), info, model.orientation(),
-                                x.data());
-            s = model.predict(x.data(), 1, probs.data());
+            if (s.ok() && f.size() != x.size())
+                s = aer::Status::error("the model's feature config does not give its input size");
+            if (s.ok()) {
+                aer::prepare_inputs(f.data(), 1, info.features.n_mfcc, int(frames), info, model.orientation(),
+                                    x.data());
+                s = model.predict(x.data(), 1, probs.data());
+            }
+            if (s.ok()) {
+                nlohmann::json p = nlohmann::json::object();
+                for (int c = 0; c < model.classes(); ++c)
+                    p[info.labels[std::size_t(c)]] = probs[std::size_t(c)];
+                line = {{"label", info.labels[std::size_t(aer::argmax(probs.data(), model.classes()))]},
+                        {"probabilities", p}};
+            }
         }
         if (!s.ok()) {
             std::fprintf(stderr, "error: %s\n",
@@ -506,15 +532,9 @@ int cmd_predict(const Args& in) {
             ++failures;
             continue;
         }
-        nlohmann::json p = nlohmann::json::object();
-        for (int c = 0; c < model.classes(); ++c)
-            p[info.labels[std::size_t(c)]] = probs[std::size_t(c)];
-        int best = aer::argmax(probs.data(), model.classes());
-        std::printf(
-            "%s\n",
-            nlohmann::json({{"file", file}, {"label", info.labels[std::size_t(best)]}, {"probabilities", p}})
-                .dump()
-                .c_str());
+        nlohmann::json out = {{"file", file}};
+        out.update(line);
+        std::printf("%s\n", out.dump().c_str());
         std::fflush(stdout);
     }
     return failures ? kFailed : kOk;

@@ -16,7 +16,8 @@ const char* kUsage =
     "  train --data DIR --arch NAME|ARCH.json --split paper|actors:LIST|none --out PREFIX [--seed N]\n"
     "        [--epochs N] [--batch 32] [--lr 0.001] [--normalize] [--init-from P.json] [--report R.json]\n"
     "  eval [--model PREFIX.json] --data DIR [--actors LIST] [--report R.json]\n"
-    "  predict [--model PREFIX.json] FILE.wav...                one JSON line per file\n"
+    "  predict [--model PREFIX.json] [--timeline [--hop S]] FILE.wav...\n"
+    "                                                          one JSON line per file\n"
     "  bench-nn [--model paper-lstm] [--backend reference|simd|xnnpack] [--threads N] [--json]\n"
     "                                                  training epoch and inference speed\n";
 

@@ -56,6 +56,7 @@ struct WindowPrediction {
     double start_s = 0, end_s = 0;                 ///< the window, in seconds of the stream
     double voice_start_s = -1, voice_end_s = -1;   ///< the part that reached the model (-1: none)
     int voiced_frames = 0;                         ///< frames the gate marked as voice
+    double voiced_s = 0;                           ///< the same in seconds
     int label = -1;                                ///< the most probable class, -1 when no voice
     std::vector<float> probs;                      ///< class probabilities; empty when no voice
 };
