@@ -441,11 +441,10 @@ class Listener {
             s = session_.latest(c.model(), w);
             if (!s.ok())
                 return error_result("listener: " + s.message);
-            const aer::MfccConfig& f = c.model_info().features;
             const bool voiced = w.label >= 0 && std::size_t(w.label) < labels_.size();
             return ok_json({{"label", voiced ? nlohmann::json(labels_[std::size_t(w.label)]) : nlohmann::json(nullptr)},
                             {"probabilities", voiced ? probabilities_json(w.probs, labels_) : nlohmann::json(nullptr)},
-                            {"voiced_s", double(w.voiced_frames) * f.hop_length / f.sample_rate},
+                            {"voiced_s", w.voiced_s},
                             {"seconds", session_.seconds()},
                             {"start", w.start_s},
                             {"end", w.end_s}});
