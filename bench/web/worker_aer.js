@@ -4,7 +4,7 @@
 /* global importScripts, create_aer, bench_common */
 'use strict';
 importScripts('common.js');
-const { per_clip, repeat, random_examples, load_clips, serve } = bench_common;
+const { per_clip, repeat, random_examples, load_clips, read_wav, serve } = bench_common;
 
 const build = new URL(self.location.href).searchParams.get('build') === 'st' ? 'st' : 'mt';
 const dir = new URL(`../wasm-${build}/`, self.location.href).href;
@@ -32,6 +32,22 @@ function make_trainer(params, epochs) {
     return t;
 }
 
+/// The shipped default model (models/DEFAULT) loaded in a new Classifier: {c, name, bytes}.
+async function default_classifier() {
+    const base = new URL('../models/', self.location.href).href;
+    const get = async (name) => {
+        const r = await fetch(base + name);
+        if (!r.ok) throw new Error(`${base + name}: HTTP ${r.status}`);
+        return r;
+    };
+    const name = (await (await get('DEFAULT')).text()).trim();
+    const json = await (await get(name + '.json')).text();
+    const bin = new Uint8Array(await (await get(name + '.bin')).arrayBuffer());
+    const c = new m.Classifier();
+    check(c.load(json, bin));
+    return { c, name, bytes: bin.length };
+}
+
 const engine = {
     async init(params) {
         m = await create_aer({ locateFile: (name) => dir + name, mainScriptUrlOrBlob: dir + 'aer_web.js' });
@@ -52,21 +68,56 @@ const engine = {
             ex.delete();
             return r;
         }
+        if (task === 'live_update') {
+            // The page's live mode (web/listen.js, web/worker.js live_push) with the shipped default
+            // model: a Listener fed the clips' own audio (48 kHz, as an AudioContext gives it), one
+            // after the other and looped, in blocks of 0.25 s (the page's update period). A figure is
+            // one update as the page's worker times it: push(block) + latest() (resampling, MFCC
+            // frames, voice gate, the newest window's MFCC and the model's prediction). The first
+            // 6 s (a whole window) are pushed untimed.
+            const { c, name, bytes } = await default_classifier();
+            const audio = clips.map((clip) => read_wav(clip.wav));
+            const rate = audio[0].rate;
+            if (audio.some((a) => a.rate !== rate)) throw new Error('live_update: the clips have different rates');
+            const stream = new Float32Array(audio.reduce((n, a) => n + a.samples.length, 0));
+            audio.reduce((o, a) => (stream.set(a.samples, o), o + a.samples.length), 0);
+            const block = Math.round(0.25 * rate);
+            let at = 0;
+            const next_block = () => {
+                const out = new Float32Array(block);
+                for (let k = 0; k < block; ) {
+                    const n = Math.min(block - k, stream.length - at);
+                    out.set(stream.subarray(at, at + n), k);
+                    k += n;
+                    at = (at + n) % stream.length;
+                }
+                return out;
+            };
+            const l = new m.Listener();
+            check(l.start(c, rate, JSON.stringify({ hop_s: 60 })));
+            for (let t = 0; t < 6; t += 0.25) check(l.push(c, next_block()));
+            let voiced = 0, updates = 0;
+            const r = await repeat(() => {
+                const x = next_block();
+                check(l.push(c, x));
+                const out = check(l.latest(c));
+                updates++;
+                if (out.label !== null) voiced++;
+            }, p.reps_b1, p.warmup);
+            r.model = name;
+            r.model_bytes = bytes;
+            r.input_rate = rate;
+            r.block_s = block / rate;
+            r.voiced_share = voiced / updates;
+            l.delete();
+            c.delete();
+            return r;
+        }
         if (task === 'classify_clip' || task === 'classify_features') {
             // The page's path with the shipped default model (models/DEFAULT): classify_clip from the
             // WAV bytes (decode, resample, MFCC, prediction), classify_features from the clip's MFCC.
-            const base = new URL('../models/', self.location.href).href;
-            const get = async (name) => {
-                const r = await fetch(base + name);
-                if (!r.ok) throw new Error(`${base + name}: HTTP ${r.status}`);
-                return r;
-            };
-            const name = (await (await get('DEFAULT')).text()).trim();
-            const json = await (await get(name + '.json')).text();
-            const bin = new Uint8Array(await (await get(name + '.bin')).arrayBuffer());
-            const c = new m.Classifier();
+            const { c, name, bytes } = await default_classifier();
             const ex = new m.FeatureExtractor();
-            check(c.load(json, bin));
             check(ex.configure(JSON.stringify(c.feature_config())));
             const classes = c.labels().length;
             const features = new Map(clips.map((clip) => [clip, check(ex.compute(clip.wav)).mfcc]));
@@ -75,7 +126,7 @@ const engine = {
                 if (check(c.predict(mfcc, 1)).probs.length !== classes) throw new Error('unexpected output shape');
             }, clips, p.reps, p.warmup);
             r.model = name;
-            r.model_bytes = bin.length;
+            r.model_bytes = bytes;
             c.delete();
             ex.delete();
             return r;
