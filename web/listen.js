@@ -113,7 +113,10 @@ function show_label(r) {
     const out = $('live-label');
     const label = r && r.label ? r.label : '';
     out.setAttribute('data-label', label);
-    out.setAttribute('data-probs', JSON.stringify(r && r.probabilities ? r.probabilities : {}));
+    // In the model's label order (the worker's objects come with their keys sorted).
+    const order = live ? live.labels : [];
+    out.setAttribute('data-probs', JSON.stringify(r && r.probabilities
+        ? Object.fromEntries(order.map((l) => [l, Number(r.probabilities[l] ?? 0)])) : {}));
     out.setAttribute('data-updates', live ? live.updates : 0);
     if (r) {
         out.setAttribute('data-ms', r.ms.toFixed(2));

@@ -87,8 +87,11 @@ async function personalise() {
     if (!r.ok) { out.textContent = `Personalisation failed: ${r.error}`; return; }
     if (!r.epochs_done) { out.textContent = 'Stopped before the first epoch finished: nothing to save.'; return; }
     const ev = r.evaluation;
+    // "NAME (personalised)", or "(2)", "(3)"... when taken; a personalised model's own copy is named
+    // after the model it came from.
+    const base = source.name.replace(/ \(personalised\)( \(\d+\))?$/, '');
     const record = {
-        name: `${source.name} (personalised)`, json: r.json, bin: r.bin, created: new Date().toISOString(), source: 'personalised',
+        name: `${base} (personalised)`, json: r.json, bin: r.bin, created: new Date().toISOString(), source: 'personalised',
         summary: { architecture: describe_arch(JSON.parse(r.json)), epochs_done: r.epochs_done, split: config.split,
             test_accuracy: ev.n ? ev.accuracy : null, test_n: ev.n || 0, train_n: started ? started.train_n : examples.length,
             original_accuracy: ev.n ? ev.original_accuracy : null, adapted_from: source.name },

@@ -162,7 +162,7 @@ export function render_timeline(item) {
     const overall = prob_array(t.probabilities, labels);
     figure.setAttribute('data-windows', windows.length);
     figure.setAttribute('data-label', t.label || '');
-    figure.setAttribute('data-probs', JSON.stringify(t.probabilities || {}));
+    figure.setAttribute('data-probs', JSON.stringify(overall ? Object.fromEntries(labels.map((l, c) => [l, overall[c]])) : {}));
     const voiced = windows.filter((w) => w.label).length;
     const hop = windows.length > 1 ? windows[1].start - windows[0].start : 0;
     caption.append(el('strong', { text: item.name }), ': ',

@@ -251,6 +251,7 @@ new ResizeObserver(([entry]) => {
 
 on('items', update_train_data);
 on('model', update_train_data);
+on('training', update_train_data); // a personalisation is a training run too (personalise.js)
 on('cleared', update_train_data);
 on('resume', (rec) => train(rec));
 draw_history();

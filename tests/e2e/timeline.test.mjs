@@ -51,7 +51,7 @@ test('a long file gets a timeline (windows, overall label); a short one does not
         await page.setViewportSize({ width: 1280, height: 900 });
         await page.setInputFiles('[data-testid="file-input"]', [
             { name, mimeType: 'audio/wav', buffer: long.bytes },
-            short,
+            { name: path.basename(short), mimeType: 'audio/wav', buffer: fs.readFileSync(short) },
         ]);
         await wait_predictions(page, 2);
         const timelines = await page.$$eval('[data-testid="file-timeline"]', (els) => els.map((e) => ({
