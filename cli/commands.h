@@ -50,6 +50,7 @@ int cmd_mfcc(const Args& args);
 int cmd_bench_nn(const Args& args);
 int cmd_train(const Args& args);
 int cmd_eval(const Args& args);
+int cmd_adapt(const Args& args);
 int cmd_predict(const Args& args);
 
 } // namespace aer_cli

@@ -16,8 +16,10 @@ const char* kUsage =
     "  train --data DIR --arch NAME|ARCH.json --split paper|actors:LIST|none --out PREFIX [--seed N]\n"
     "        [--epochs N] [--batch 32] [--lr 0.001] [--normalize] [--init-from P.json] [--report R.json]\n"
     "  eval [--model PREFIX.json] --data DIR [--actors LIST] [--report R.json]\n"
+    "  adapt [--model PREFIX.json] --data DIR --out PREFIX [--epochs N] [--train head|last|all]\n"
+    "                                                  fine-tunes a copy on a few clips of one voice\n"
     "  predict [--model PREFIX.json] [--timeline [--hop S]] FILE.wav...\n"
-    "                                                          one JSON line per file\n"
+    "                                                  one JSON line per file\n"
     "  bench-nn [--model paper-lstm] [--backend reference|simd|xnnpack] [--threads N] [--json]\n"
     "                                                  training epoch and inference speed\n";
 
@@ -38,6 +40,8 @@ int main(int argc, char** argv) {
         return aer_cli::cmd_train(args);
     if (cmd == "eval")
         return aer_cli::cmd_eval(args);
+    if (cmd == "adapt")
+        return aer_cli::cmd_adapt(args);
     if (cmd == "predict")
         return aer_cli::cmd_predict(args);
     if (cmd == "bench-nn")

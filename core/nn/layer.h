@@ -45,6 +45,9 @@ struct Param {
     T* value = nullptr;     ///< row-major, owned by the layer
     T* grad = nullptr;      ///< same size; nullptr for non-trainable state (BN moving statistics)
     std::size_t size = 0;   ///< number of values
+    /// Whether optimisers update it (tiny-dnn's set_trainable; Keras' trainable weights). A
+    /// frozen parameter keeps its gradient slot, so checkpoints and names do not change.
+    bool trainable = true;
 };
 
 enum class Activation { linear, relu, softmax };

@@ -500,6 +500,24 @@ Status Model::backward(const int* labels, float& loss) {
     return Status{};
 }
 
+int Model::set_trainable(const std::string& prefix, bool trainable) {
+    int n = 0;
+    for (Param<float>& p : params_)
+        if (p.grad && p.name.compare(0, prefix.size(), prefix) == 0) {
+            p.trainable = trainable;
+            ++n;
+        }
+    return n;
+}
+
+long long Model::trainable_count() const {
+    long long n = 0;
+    for (const Param<float>& p : params_)
+        if (p.grad && p.trainable)
+            n += (long long)p.size;
+    return n;
+}
+
 Status Model::train_batch(const float* input, const int* labels, Optimizer& optimizer, float& loss) {
     if (!forward(input, true))
         return Status::error("model: not built and reshaped");

@@ -88,6 +88,12 @@ class Model {
     const std::vector<Param<float>>& parameters() const { return params_; }
     /// Values in all parameters.
     long long parameter_count() const;
+    /// Freezes (false) or unfreezes every parameter with a gradient whose name starts with
+    /// `prefix` ("" = all; "dense_8/" = one layer; "dense_8/kernel" = one tensor). Returns how many
+    /// tensors it set; the names never change, so a rule means the same in every model file.
+    int set_trainable(const std::string& prefix, bool trainable);
+    /// Values in the parameters the optimiser updates.
+    long long trainable_count() const;
     /// The random streams of the layers that draw in training (dropout), in layer order; owned
     /// by the model (a checkpoint saves and restores their states).
     std::vector<Rng*> random_streams();

@@ -63,7 +63,7 @@ Status Adam::step(const std::vector<Param<float>>& params) {
     const float eps = float(config_.epsilon), lr = float(lr_t);
     for (std::size_t i = 0; i < params.size(); ++i) {
         const Param<float>& p = params[i];
-        if (!p.grad)
+        if (!p.grad || !p.trainable)
             continue;
         float* m = state_[i * 2].data();
         float* v = state_[i * 2 + 1].data();
@@ -86,7 +86,7 @@ Status Sgd::step(const std::vector<Param<float>>& params) {
     const float lr = float(config_.learning_rate), mu = float(config_.momentum);
     for (std::size_t i = 0; i < params.size(); ++i) {
         const Param<float>& p = params[i];
-        if (!p.grad)
+        if (!p.grad || !p.trainable)
             continue;
         if (!use_momentum) {
             for (std::size_t k = 0; k < p.size; ++k)

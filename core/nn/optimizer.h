@@ -7,7 +7,8 @@
 // - SGD with momentum (Keras form): v = momentum v - lr g; w += v (nesterov: w += momentum v - lr g);
 //   momentum 0 is plain w -= lr g. Default lr 0.01.
 //
-// Contract: step() updates every Param with a grad (non-trainable ones are skipped). The state
+// Contract: step() updates every Param with a grad whose `trainable` flag is set (BN moving
+// statistics, which have no grad, and frozen parameters are skipped). The state
 // (m, v, velocity) is allocated on the first step() to match the parameter list; later calls
 // must pass the same list (same count and sizes), else they fail without updating anything.
 #pragma once

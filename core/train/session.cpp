@@ -176,11 +176,36 @@ Status parse_session_settings(const json& request, SessionSettings& out) {
             r = string_field(v, "init_from", s.init_from);
         } else if (key == "where") {
             r = string_field(v, "where", s.where);
+        } else if (key == "adapt") {
+            s.adapt.enabled = true;
+            if (!v.is_object())
+                r = Status::error("'adapt' must be an object {train, penalty}");
+            for (auto a = v.begin(); r.ok() && a != v.end(); ++a) {
+                if (a.key() == "train") {
+                    r = string_field(a.value(), "adapt.train", s.adapt.train);
+                    if (r.ok() && s.adapt.train != "head" && s.adapt.train != "last" && s.adapt.train != "all")
+                        r = Status::error("'adapt.train' must be head, last or all");
+                } else if (a.key() == "penalty") {
+                    r = number_field(a.value(), "adapt.penalty", 0, 1000, false, s.adapt.penalty);
+                } else {
+                    r = Status::error("unknown key 'adapt." + a.key() + "'");
+                }
+            }
         } else {
             r = Status::error("unknown key '" + key + "'");
         }
         if (!r.ok())
             return Status::error("training request: " + r.message);
+    }
+    if (s.adapt.enabled) { // fine-tuning's own defaults for what the request leaves out
+        if (!request.contains("epochs"))
+            s.train.epochs = kAdaptEpochs;
+        if (!request.contains("lr"))
+            s.train.learning_rate = kAdaptLearningRate;
+        if (!request.contains("batch"))
+            s.train.batch = kAdaptBatch;
+        if (!request.contains("split"))
+            s.split = "none";
     }
     out = std::move(s);
     return Status{};
@@ -207,6 +232,8 @@ json session_settings_json(const SessionSettings& s) {
         j["dropout"] = s.dropout;
     if (!s.labels.empty())
         j["labels"] = s.labels;
+    if (s.adapt.enabled)
+        j["adapt"] = {{"train", s.adapt.train}, {"penalty", s.adapt.penalty}};
     return j;
 }
 
@@ -300,6 +327,34 @@ Status TrainingSession::resume(Model model, const ModelInfo& info, const TrainSt
         resume_state_.epochs_done = epochs_done_of(info.training);
     resuming_ = true;
     return Status{};
+}
+
+Status TrainingSession::adapt(Model model, const ModelInfo& info) {
+    if (started_)
+        return Status::error("adapt: the run has already started");
+    if (!settings_.adapt.enabled)
+        return Status::error("adapt: the request has no 'adapt' settings");
+    if (to_json(info.features) != to_json(settings_.features)) {
+        if (!pending_.empty())
+            return Status::error("adapt: the examples were computed with other features than the model's");
+        settings_.features = info.features;
+        info_.features = info.features;
+    }
+    // The starting model, kept to compare with on the held-back clips.
+    std::string json_text;
+    std::vector<std::uint8_t> bin;
+    ModelInfo copy_info;
+    Status s = serialize_model(model, info, json_text, bin);
+    if (s.ok())
+        s = load_model(reinterpret_cast<const std::uint8_t*>(json_text.data()), json_text.size(), bin.data(),
+                       bin.size(), original_, copy_info);
+    if (!s.ok())
+        return Status::error("adapt: " + s.message);
+    original_training_ = info.training;
+    settings_.labels = info.labels;
+    s = resume(std::move(model), info, nullptr, nullptr);
+    resume_state_.epochs_done = 0; // a new run from these weights, not a continuation
+    return s;
 }
 
 Status TrainingSession::build_model() {
@@ -414,6 +469,28 @@ Status TrainingSession::start() {
     }
     TrainConfig train = settings_.train;
     train.augment.time_is_steps = model_.orientation() == Orientation::frames_as_steps;
+    if (settings_.adapt.enabled) {
+        // Parameter names are "<type>_<layer index>/<weight>": the rule picks whole layers.
+        int first = 0;
+        if (settings_.adapt.train == "last") {
+            first = model_.layer_count() - 1;
+        } else if (settings_.adapt.train == "head") {
+            for (int l = 0; l < model_.layer_count(); ++l) {
+                std::string type = model_.layer(l).type();
+                if (type == "conv1d" || type == "lstm")
+                    first = l + 1;
+            }
+        }
+        model_.set_trainable("", false);
+        for (int l = first; l < model_.layer_count(); ++l)
+            model_.set_trainable(model_.layer(l).name() + "/", true);
+        if (model_.trainable_count() == 0)
+            return Status::error("adapt: the rule '" + settings_.adapt.train + "' leaves no parameter to train");
+        train.anchor_penalty = settings_.adapt.penalty;
+        notes_.push_back("adapting " + std::to_string(model_.trainable_count()) + " of " +
+                         std::to_string(model_.parameter_count()) + " parameter values (" + settings_.adapt.train +
+                         ")");
+    }
     if (settings_.normalize && !resuming_)
         fit_normalization(data_, split_.train, info_);
 
@@ -452,6 +529,18 @@ Status TrainingSession::start() {
                       {"where", settings_.where},
                       {"epochs_done", trainer_.state().epochs_done},
                       {"config", session_settings_json(settings_)}};
+    if (settings_.adapt.enabled) {
+        info_.training["arch"] = original_training_.value("arch", json("unknown"));
+        info_.training["normalize"] = !info_.norm_mean.empty();
+        info_.training["adapt"] = {{"train", settings_.adapt.train},
+                                   {"penalty", settings_.adapt.penalty},
+                                   {"trainable_parameters", model_.trainable_count()}};
+        json from = json::object();
+        for (const char* k : {"arch", "data", "channels", "test_accuracy", "epochs_done", "where"})
+            if (original_training_.is_object() && original_training_.contains(k))
+                from[k] = original_training_[k];
+        info_.training["adapted_from"] = from;
+    }
     started_ = true;
     return Status{};
 }
@@ -517,6 +606,18 @@ Status TrainingSession::evaluate(json& report) {
     report["by_channel"] = by_channel;
     info_.training["test_accuracy"] = report["accuracy"];
     info_.training["test_by_channel"] = by_channel;
+    if (original_.built()) { // an adaptation: the starting model on the same clips
+        std::vector<int> before;
+        s = predict_classes(original_, test_x_.data(), int(test_y_.size()), before);
+        if (!s.ok())
+            return Status::error("evaluation of the original model: " + s.message);
+        long right = 0;
+        for (std::size_t k = 0; k < before.size(); ++k)
+            right += before[k] == test_y_[k];
+        report["original_accuracy"] = double(right) / double(before.size());
+        report["original_by_channel"] = accuracy_by_channel(channels, test_y_, before);
+        info_.training["original_test_accuracy"] = report["original_accuracy"];
+    }
     return Status{};
 }
 

@@ -36,6 +36,21 @@
 
 namespace aer {
 
+/// How a run fine-tunes an existing model on a few clips (TrainingSession::adapt()).
+struct AdaptSettings {
+    bool enabled = false;
+    /// Which parameters train: "head" (the layers after the last conv1d or lstm layer: the
+    /// classifier on top of the learnt features), "last" (the output layer alone) or "all".
+    std::string train = "head";
+    double penalty = 0.0; ///< L2-SP weight towards the starting weights (TrainConfig::anchor_penalty)
+};
+
+/// What an adaptation request leaves out takes these (chosen by scripts/personalise-eval; see
+/// the README's personalisation table).
+constexpr int kAdaptEpochs = 20;
+constexpr double kAdaptLearningRate = 1e-3;
+constexpr int kAdaptBatch = 16;
+
 /// A checked training request.
 struct SessionSettings {
     nlohmann::json arch = "paper-lstm";   ///< a preset name (string) or an architecture object
@@ -51,11 +66,14 @@ struct SessionSettings {
     std::vector<std::string> data;        ///< where the examples came from (metadata only)
     std::string init_from;                ///< a model whose lstm_0 weights start the run (metadata)
     std::string where = "cli";            ///< "cli" or "browser" (metadata)
+    AdaptSettings adapt;                  ///< fine-tuning of an existing model (request key "adapt")
 };
 
 /// Parses and checks a request: {arch, arch_name, epochs, batch, lr, optimizer, seed, split,
 /// train_fraction, normalize, dropout, augment, channels, feature_config, labels, data,
-/// init_from, where}, every key optional. Fails, naming the key, on an unknown key, a wrong type
+/// init_from, where, adapt}, every key optional. `adapt` is an object {train: head|last|all,
+/// penalty: 0..1000}; with it, epochs, lr, batch and split default to kAdaptEpochs,
+/// kAdaptLearningRate, kAdaptBatch and "none". Fails, naming the key, on an unknown key, a wrong type
 /// or a value out of range (epochs 1..100000, batch 1..4096, 0 < lr <= 1e6, seed 0..2^32-1,
 /// train_fraction 0.05..0.95, dropout 0..0.95, at most 1000 labels of 1..100 characters).
 Status parse_session_settings(const nlohmann::json& request, SessionSettings& out);
@@ -91,6 +109,13 @@ class TrainingSession {
     /// Fails when the checkpoint's features or labels differ from the settings'.
     Status resume(Model model, const ModelInfo& info, const TrainState* state,
                   const std::vector<std::uint8_t>* bin);
+
+    /// Fine-tunes `model` (settings().adapt): its weights start the run, and its labels, features
+    /// and normalisation are kept (the session adopts its features when no example was added
+    /// yet). At start() only the parameters of the adapt rule train; the optimiser starts
+    /// afresh. evaluate() then also reports the starting model on the same held-back clips
+    /// (original_accuracy, original_by_channel). Fails when examples of other features were added.
+    Status adapt(Model model, const ModelInfo& info);
 
     /// A model whose lstm_0 weights (when shapes match) start the run; applied by start().
     void init_from(Model from) { init_from_ = std::move(from); }
@@ -145,6 +170,8 @@ class TrainingSession {
     ModelInfo info_;
     TrainState resume_state_;
     bool resuming_ = false, have_resume_state_ = false, started_ = false;
+    Model original_;             ///< the model an adaptation started from
+    nlohmann::json original_training_; ///< its training metadata
     Trainer trainer_;
     std::vector<float> test_x_;
     std::vector<int> test_y_;

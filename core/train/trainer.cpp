@@ -93,6 +93,14 @@ Status Trainer::init(Model* model, std::vector<float> train_x, std::vector<int> 
     batch_y_.resize(std::size_t(config.batch));
     history_.clear();
     epoch_ = config_.first_epoch;
+    anchor_.clear();
+    if (config_.anchor_penalty > 0.0) {
+        const std::vector<Param<float>>& params = model_->parameters();
+        anchor_.resize(params.size());
+        for (std::size_t i = 0; i < params.size(); ++i)
+            if (params[i].grad && params[i].trainable)
+                anchor_[i].assign(params[i].value, params[i].value + params[i].size);
+    }
     snapshot();
     begin_epoch();
     return Status{};
@@ -157,6 +165,33 @@ Status Trainer::evaluate(const std::vector<float>& x, const std::vector<int>& y,
     return Status{};
 }
 
+Status Trainer::anchored_step(float& loss) {
+    if (!model_->forward(batch_x_.data(), true))
+        return Status::error("trainer: the model is not built and reshaped");
+    Status s = model_->backward(batch_y_.data(), loss);
+    if (!s.ok())
+        return s;
+    const std::vector<Param<float>>& params = model_->parameters();
+    const float lambda = float(config_.anchor_penalty);
+    double penalty = 0.0;
+    for (std::size_t i = 0; i < params.size(); ++i) {
+        if (anchor_[i].size() != params[i].size || !params[i].trainable)
+            continue;
+        const float* w0 = anchor_[i].data();
+        for (std::size_t k = 0; k < params[i].size; ++k) {
+            float d = params[i].value[k] - w0[k];
+            params[i].grad[k] += lambda * d;
+            penalty += double(d) * d;
+        }
+    }
+    loss += float(0.5 * config_.anchor_penalty * penalty);
+    s = optimizer_->step(params);
+    if (!s.ok())
+        return s;
+    model_->after_update();
+    return Status{};
+}
+
 Status Trainer::step(int max_batches, TrainProgress& out) {
     if (!model_)
         return Status::error("trainer: not initialised");
@@ -184,7 +219,8 @@ Status Trainer::step(int max_batches, TrainProgress& out) {
                 return s;
         }
         float loss = 0;
-        Status s = model_->train_batch(batch_x_.data(), batch_y_.data(), *optimizer_, loss);
+        Status s = anchor_.empty() ? model_->train_batch(batch_x_.data(), batch_y_.data(), *optimizer_, loss)
+                                   : anchored_step(loss);
         if (!s.ok())
             return s;
         if (!std::isfinite(loss)) {

@@ -40,6 +40,11 @@ struct TrainConfig {
     int first_epoch =
         1; ///< > 1 when resuming: epochs first_epoch..epochs run (the shuffles match a full run)
     AugmentConfig augment; ///< applied to each training batch (never to validation), seeded per batch
+    /// L2-SP (Li, Grandvalet & Davoine, "Explicit inductive bias for transfer learning with
+    /// convolutional networks", ICML 2018): adds anchor_penalty / 2 * sum (w - w0)^2 over the
+    /// trainable parameters to the loss, w0 being the weights at init(), so that fine-tuning on a
+    /// few clips stays near the model it started from. 0 = off.
+    double anchor_penalty = 0.0;
 };
 
 /// Metrics of one finished epoch (val_* are NaN without validation data).
@@ -93,6 +98,8 @@ class Trainer {
 
   private:
     void begin_epoch();
+    /// Model::train_batch() on the batch with the L2-SP gradient penalty * (w - w0) added.
+    Status anchored_step(float& loss);
     void snapshot();
     /// Mean cross-entropy and accuracy of the model on (x, y) in inference mode (NaN when y is
     /// empty); fails when the model's prediction fails.
@@ -115,6 +122,7 @@ class Trainer {
     std::vector<float> batch_x_;
     std::vector<int> batch_y_;
     std::vector<std::vector<float>> last_good_;
+    std::vector<std::vector<float>> anchor_; // w0 of each parameter (L2-SP), empty when off
     TrainState saved_;
     std::vector<EpochMetrics> history_;
 };

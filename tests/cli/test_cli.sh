@@ -179,4 +179,43 @@ check "a 6-label model counts what it cannot judge" expect_exit 0 "$aer" eval --
     --data "$tmp/speech" --cache "$tmp/cache"
 check "the skipped labels are named with their counts" grep -q "16 file(s) labelled 'disgust' skipped" "$tmp/err"
 
+# 9. timelines: a recording of two clips (angry, then sad) with 2 s of silence between them.
+speech="$root/data/ravdess-speech"
+python3 - "$tmp/long.wav" "$speech/Actor_02/03-01-05-02-01-01-02.wav" "$speech/Actor_03/03-01-04-02-01-01-03.wav" <<'PY'
+import sys, wave
+out, a, b = sys.argv[1:]
+ra, rb = wave.open(a), wave.open(b)
+p = ra.getparams()
+assert (p.nchannels, p.sampwidth, p.framerate) == rb.getparams()[:3]
+gap = b"\0" * (2 * p.framerate * p.nchannels * p.sampwidth)
+o = wave.open(out, "wb")
+o.setnchannels(p.nchannels); o.setsampwidth(p.sampwidth); o.setframerate(p.framerate)
+o.writeframes(ra.readframes(p.nframes) + gap + rb.readframes(rb.getnframes()))
+o.close()
+PY
+check "predict --timeline" expect_exit 0 "$aer" predict --timeline "$tmp/long.wav" "$speech/Actor_02/03-01-05-02-01-01-02.wav"
+check "timeline: one line per file, windows covering each file at most 0.5 s apart" python3 - "$tmp/out" <<'PY'
+import json, sys
+lines = [json.loads(l) for l in open(sys.argv[1])]
+assert len(lines) == 2, lines
+long, short = lines
+w = long["timeline"]
+assert long["label"] in long["probabilities"] and abs(sum(long["probabilities"].values()) - 1) < 1e-4
+assert w[0]["start"] == 0 and abs(w[-1]["end"] - long["duration_s"]) < 0.002, (w[0], w[-1], long["duration_s"])
+assert all(0 < b["start"] - a["start"] <= 0.5 for a, b in zip(w, w[1:]))
+assert all(x["label"] in x["probabilities"] for x in w if x["label"] is not None)
+# Each clip's label around its middle (the window holding it with the nearest centre).
+def at(t):
+    return min((x for x in w if x["start"] <= t <= x["end"]), key=lambda x: abs((x["start"] + x["end"]) / 2 - t))["label"]
+assert at(1.95) == "angry" and at(3.9 + 2 + 1.9) == "sad", (at(1.95), at(7.8))
+# A clip shorter than the window is one window, and the same as predict without --timeline.
+assert len(short["timeline"]) == 1 and short["label"] == "angry"
+PY
+check "--hop sets the spacing" expect_exit 0 "$aer" predict --timeline --hop 0.25 "$tmp/long.wav"
+check "--hop 0.25: windows 0.25 s apart or less" python3 -c "
+import json; w=json.load(open('$tmp/out'))['timeline']; assert len(w) > 15 and all(0 < b['start']-a['start'] <= 0.25 for a, b in zip(w, w[1:]))"
+check "--hop out of range exits 2" expect_exit 2 "$aer" predict --timeline --hop 0 "$tmp/long.wav"
+check "--hop without --timeline exits 2" expect_exit 2 "$aer" predict --hop 0.5 "$tmp/long.wav"
+check "the usage names --timeline" grep -q -- "--timeline" "$tmp/err"
+
 check_summary cli
