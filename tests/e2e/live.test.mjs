@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { start_server, launch, wait_ready, ravdess_files, default_labels, make_wav, screenshot } from './harness.mjs';
+import { start_server, launch, wait_ready, ravdess_files, default_labels, make_wav, screenshot, axe_violations } from './harness.mjs';
 
 const fake_mic = (file) => ['--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream',
     `--use-file-for-fake-audio-capture=${file}`];
@@ -39,6 +39,9 @@ async function listen(file, until, { shot = '' } = {}) {
         const updates = await page.evaluate(() => window.live_updates);
         const compute = await page.textContent('#live-compute');
         if (shot) await screenshot(page, shot);
+        // The live view is accessible while it updates (no serious or critical axe violation).
+        const v = await axe_violations(page);
+        assert.deepEqual(v.map((x) => `${x.impact} ${x.id}: ${x.help}\n  ${x.nodes.join('\n  ')}`), [], 'axe, live view');
         await page.click(button);
         await page.waitForFunction((b) => document.querySelector(b).getAttribute('aria-pressed') === 'false', button);
         assert.match(await page.textContent('#live-status'), /stopped after \d+ update/);

@@ -3,7 +3,9 @@
 // comparison); with 4 of every label half are held back and both accuracies are shown.
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { with_app, wait_ready, wait_predictions, result_rows, ravdess_files, ravdess_label, default_model, screenshot } from './harness.mjs';
+import {
+    with_app, wait_ready, wait_predictions, result_rows, ravdess_files, ravdess_label, default_model, screenshot, axe_violations,
+} from './harness.mjs';
 
 const LABELS = ['calm', 'sad', 'angry'];
 
@@ -65,6 +67,8 @@ test('personalise the active model on labelled clips; with enough clips, both ac
         assert.equal(r2.text, `On 6 held-back clip(s): personalised ${pct(r2.accuracy)}, original (${original}) ${pct(r2.original)}.`);
         assert.equal(await page.textContent('#active-model'), r2.model);
         await screenshot(page, 'personalised');
+        const v = await axe_violations(page);
+        assert.deepEqual(v.map((x) => `${x.impact} ${x.id}: ${x.help}\n  ${x.nodes.join('\n  ')}`), [], 'axe, personalised');
         assert.deepEqual(b.errors, []);
         // Both files of the run are in the list of saved models (IndexedDB), not kept in memory only.
         const saved = await page.$$eval('#model-list tr[data-model]', (rows) => rows.map((r) => [r.dataset.model, r.querySelector('.saved').textContent]));

@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import {
     with_app, wait_predictions, result_rows, ravdess_files, read_wav16, make_wav, default_labels, default_model,
-    native_cli, screenshot, repo,
+    native_cli, screenshot, repo, axe_violations,
 } from './harness.mjs';
 
 /// Two clips of one actor with `gap_s` of silence between them, as one 16-bit WAV: {bytes, samples, rate}.
@@ -87,6 +87,9 @@ test('a long file gets a timeline (windows, overall label); a short one does not
         for (const l of labels) assert.ok(Math.abs(row.probs[l] - probs[l]) < 1e-6, l);
         assert.match(row.text, new RegExp(`overall of ${windows} windows`));
         await screenshot(page, 'timeline');
+        await page.click('[data-testid="file-timeline"] summary');
+        const v = await axe_violations(page);
+        assert.deepEqual(v.map((x) => `${x.impact} ${x.id}: ${x.help}\n  ${x.nodes.join('\n  ')}`), [], 'axe, a timeline open');
         // The native CLI agrees (same core): the windows' labels and the overall label.
         if (fs.existsSync(native_cli)) {
             const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'aer-timeline-'));
