@@ -389,7 +389,8 @@ async function main() {
         targets: check_targets(pairs),
         mfcc_vs_ours: distance,
         figures: figures.map((f) => ({ where: f.where, task: f.task, engine: f.engine, info: f.info,
-            median: f.result.median, min: f.result.min, max: f.result.max, n: f.result.n, times: f.result.times, loss: f.result.loss })),
+            median: f.result.median, min: f.result.min, max: f.result.max, n: f.result.n, times: f.result.times, loss: f.result.loss,
+            model: f.result.model, input_rate: f.result.input_rate, block_s: f.result.block_s, voiced_share: f.result.voiced_share })),
         errors,
         seconds: (Date.now() - t0) / 1000,
     };
