@@ -39,6 +39,7 @@ let extractor = null;  // FeatureExtractor, configured with the active model's f
 let classifier = null; // Classifier: the active model
 let threads = 1;
 let listener = null;   // live listening: {l: Listener, rate} while the page listens
+let live_failure = ''; // why listening stopped on its own (a new model that could not listen)
 // item id -> {mfcc: Float32Array, natural_frames, samples: Float32Array at the features' rate, kept
 // only for a file longer than the model's window (it gets a timeline)}
 const features = new Map();
@@ -138,6 +139,7 @@ const ops = {
                 const l = listener.l.start(classifier, listener.rate, LIVE_OPTIONS);
                 if (!l.ok) {
                     live_error = l.error;
+                    live_failure = `live listening stopped: the new model cannot listen (${l.error})`;
                     listener.l.delete();
                     listener = null;
                 }
@@ -350,6 +352,7 @@ const ops = {
         if (!r.ok) { l.delete(); return r; }
         if (listener) listener.l.delete();
         listener = { l, rate };
+        live_failure = '';
         return { window_s: r.window_s, labels: classifier.labels() };
     },
 
@@ -357,7 +360,7 @@ const ops = {
     /// predicted -> {label (null: no voice), probabilities ({label: p} or null), voiced_s, seconds,
     /// ms: the compute time of this update (features and inference: push and latest), labels}.
     live_push({ samples }) {
-        if (!listener) return { ok: false, error: 'live listening is not running (the model changed or it was stopped)' };
+        if (!listener) return { ok: false, error: live_failure || 'live listening is not running (start it first)' };
         const t0 = performance.now();
         const p = listener.l.push(classifier, samples);
         const r = p.ok ? listener.l.latest(classifier) : p;

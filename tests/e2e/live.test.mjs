@@ -6,14 +6,17 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { start_server, launch, wait_ready, ravdess_files, default_labels, make_wav, screenshot, axe_violations } from './harness.mjs';
+import {
+    start_server, launch, wait_ready, ravdess_files, default_labels, make_wav, screenshot, axe_violations, import_model, repo,
+} from './harness.mjs';
 
 const fake_mic = (file) => ['--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream',
     `--use-file-for-fake-audio-capture=${file}`];
 
 /// Opens the page with `file` as the microphone, presses Live and collects every update of the
-/// live label (its data attributes) until `until(updates)` holds; presses Live again to stop.
-async function listen(file, until, { shot = '' } = {}) {
+/// live label (its data attributes) until `until(updates)` holds, runs `during(page)` (if given)
+/// while it listens, and presses Live again to stop.
+async function listen(file, until, { shot = '', during = null } = {}) {
     const server = await start_server();
     const b = await launch(fake_mic(file));
     const page = b.page;
@@ -38,6 +41,7 @@ async function listen(file, until, { shot = '' } = {}) {
         await page.waitForFunction(until, null, { timeout: 90000, polling: 200 });
         const updates = await page.evaluate(() => window.live_updates);
         const compute = await page.textContent('#live-compute');
+        if (during) await during(page);
         if (shot) await screenshot(page, shot);
         // The live view is accessible while it updates (no serious or critical axe violation).
         const v = await axe_violations(page);
@@ -62,7 +66,17 @@ test('live: a RAVDESS clip as the microphone gives labels of the model, twice a 
     const { updates, compute } = await listen(source, () => {
         const u = window.live_updates;
         return u.length >= 8 && u.some((x) => x.label !== '');
-    }, { shot: 'live' });
+    }, { shot: 'live', during: async (page) => {
+        // Another model while it listens: the updates go on with that model's labels.
+        const song = ['json', 'bin'].map((ext) => fs.readFileSync(path.join(repo, 'models', `paper-lstm.${ext}`)));
+        assert.match(await import_model(page, 'song-model', { json: song[0], bin: song[1] }), /Imported/);
+        await page.click('#model-list tr[data-model="song-model"] button:text("Use")');
+        await page.waitForFunction(() => {
+            const d = document.querySelector('[data-testid="live-label"]').dataset;
+            return d.label !== '' && Object.keys(JSON.parse(d.probs)).join() === 'neutral,calm,happy,sad,angry,fearful';
+        }, null, { timeout: 60000, polling: 200 });
+        assert.equal(await page.getAttribute('[data-testid="live-button"]', 'aria-pressed'), 'true');
+    } });
     assert.ok(updates.length >= 2, `${updates.length} updates`);
     const voiced = updates.filter((u) => u.label !== '');
     assert.ok(voiced.length >= 1, 'a label at least once');
