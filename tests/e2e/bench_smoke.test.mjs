@@ -1,5 +1,5 @@
-// scripts/bench's browser half still runs: every engine of the MFCC and batch-1 inference tasks
-// loads in its worker and returns figures (one repetition, 2 clips; figures not asserted: speed
+// scripts/bench's browser half still runs: every engine of the MFCC and batch-1 inference tasks,
+// and ours of the live update, loads in its worker and returns figures (one repetition, 2 clips; figures not asserted: speed
 // is never a test). The full benchmark is scripts/bench, not part of scripts/test.
 import test from 'node:test';
 import assert from 'node:assert/strict';
@@ -15,7 +15,7 @@ test('bench smoke: every MFCC and inference engine runs in its worker', { timeou
     fs.rmSync(out, { recursive: true, force: true });
     const r = spawnSync(process.execPath, [path.join(repo, 'bench', 'run.mjs')], {
         env: { ...process.env, AER_BENCH_SMOKE: '1', AER_BENCH_REPS: '1', AER_BENCH_CLIPS: '2',
-            AER_BENCH_ONLY: 'browser/mfcc_only,browser/mfcc_clip,browser/infer_b1', AER_BENCH_OUT: out },
+            AER_BENCH_ONLY: 'browser/mfcc_only,browser/mfcc_clip,browser/infer_b1,browser/live_update', AER_BENCH_OUT: out },
         encoding: 'utf8', timeout: 20 * 60 * 1000,
     });
     assert.equal(r.status, 0, r.stdout + r.stderr);
@@ -25,6 +25,7 @@ test('bench smoke: every MFCC and inference engine runs in its worker', { timeou
     assert.deepEqual(engines('mfcc_only'), ['aer-wasm-mt', 'aer-wasm-st', 'essentia.js', 'meyda']);
     assert.deepEqual(engines('mfcc_clip'), ['aer-wasm-mt', 'aer-wasm-st', 'essentia.js', 'webaudio+essentia.js', 'webaudio+meyda']);
     assert.deepEqual(engines('infer_b1'), ['aer-wasm-mt', 'aer-wasm-st', 'tfjs-cpu', 'tfjs-wasm']);
+    assert.deepEqual(engines('live_update'), ['aer-wasm-mt', 'aer-wasm-st']);
     for (const f of doc.figures) assert.ok(f.median > 0 && Number.isFinite(f.median), `${f.engine} ${f.task}: ${f.median}`);
     // The threaded build really ran threaded, TF.js's wasm backend with SIMD.
     const info = (engine) => doc.figures.find((f) => f.engine === engine).info;
