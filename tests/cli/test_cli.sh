@@ -179,6 +179,23 @@ check "a 6-label model counts what it cannot judge" expect_exit 0 "$aer" eval --
     --data "$tmp/speech" --cache "$tmp/cache"
 check "the skipped labels are named with their counts" grep -q "16 file(s) labelled 'disgust' skipped" "$tmp/err"
 
+# 10. adapt: a copy of the tiny model fine-tuned on actor 1's clips; the original files never change.
+sums_before=$(sha256sum "$tmp/tiny.json" "$tmp/tiny.bin")
+mkdir -p "$tmp/voice" && cp "$tmp/data/Actor_01/"03-02-0[1-3]-01-01-0[12]-01.wav "$tmp/voice/"
+check "adapt" expect_exit 0 "$aer" adapt --model "$tmp/tiny.json" --data "$tmp/voice" --out "$tmp/tiny-me" \
+    --epochs 3 --cache "$tmp/cache"
+check "adapt prints a JSON summary with the model's labels" python3 -c "
+import json; r=json.loads(open('$tmp/out').read()); m=json.load(open('$tmp/tiny.json'))
+assert r['train_n']==6 and r['epochs']==3 and r['train']=='head' and 0<r['trainable_parameters']<r['parameters']
+assert r['labels']==m['labels'] and json.load(open('$tmp/tiny-me.json'))['labels']==m['labels']"
+check "the adapted model predicts" expect_exit 0 "$aer" predict --model "$tmp/tiny-me.json" "$tmp/voice/03-02-01-01-01-01-01.wav"
+check "adapt refuses to write over the model it adapts" expect_exit 2 "$aer" adapt --model "$tmp/tiny.json" \
+    --data "$tmp/voice" --out "$tmp/tiny" --cache "$tmp/cache"
+check "the refusal says why" grep -q "is the model being adapted" "$tmp/err"
+check "adapt: a bad rule exits 2" expect_exit 2 "$aer" adapt --model "$tmp/tiny.json" --data "$tmp/voice" \
+    --out "$tmp/x" --train everything
+check "the original model files are unchanged" [ "$(sha256sum "$tmp/tiny.json" "$tmp/tiny.bin")" = "$sums_before" ]
+
 # 9. timelines: a recording of two clips (angry, then sad) with 2 s of silence between them.
 speech="$root/data/ravdess-speech"
 python3 - "$tmp/long.wav" "$speech/Actor_02/03-01-05-02-01-01-02.wav" "$speech/Actor_03/03-01-04-02-01-01-03.wav" <<'PY'
