@@ -43,9 +43,15 @@ async function listen(file, until, { shot = '', during = null } = {}) {
         const compute = await page.textContent('#live-compute');
         if (during) await during(page);
         if (shot) await screenshot(page, shot);
-        // The live view is accessible while it updates (no serious or critical axe violation).
-        const v = await axe_violations(page);
-        assert.deepEqual(v.map((x) => `${x.impact} ${x.id}: ${x.help}\n  ${x.nodes.join('\n  ')}`), [], 'axe, live view');
+        // The live view, while it updates: accessible in both themes (no serious or critical axe violation), and at a phone's width.
+        for (const [scheme, width] of [['light', 1280], ['dark', 1280], ['light', 360]]) {
+            await page.emulateMedia({ colorScheme: scheme });
+            await page.setViewportSize({ width, height: 900 });
+            const v = await axe_violations(page);
+            assert.deepEqual(v.map((x) => `${x.impact} ${x.id}: ${x.help}\n  ${x.nodes.join('\n  ')}`), [], `axe, live view, ${scheme} ${width} px`);
+        }
+        await page.emulateMedia({ colorScheme: 'light' });
+        await page.setViewportSize({ width: 1280, height: 900 });
         await page.click(button);
         await page.waitForFunction((b) => document.querySelector(b).getAttribute('aria-pressed') === 'false', button);
         assert.match(await page.textContent('#live-status'), /stopped after \d+ update/);

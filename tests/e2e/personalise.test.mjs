@@ -67,8 +67,15 @@ test('personalise the active model on labelled clips; with enough clips, both ac
         assert.equal(r2.text, `On 6 held-back clip(s): personalised ${pct(r2.accuracy)}, original (${original}) ${pct(r2.original)}.`);
         assert.equal(await page.textContent('#active-model'), r2.model);
         await screenshot(page, 'personalised');
-        const v = await axe_violations(page);
-        assert.deepEqual(v.map((x) => `${x.impact} ${x.id}: ${x.help}\n  ${x.nodes.join('\n  ')}`), [], 'axe, personalised');
+        // Accessible in both themes (no serious or critical axe violation), and at a phone's width.
+        for (const [scheme, width] of [['light', 1280], ['dark', 1280], ['light', 360]]) {
+            await page.emulateMedia({ colorScheme: scheme });
+            await page.setViewportSize({ width, height: 900 });
+            const v = await axe_violations(page);
+            assert.deepEqual(v.map((x) => `${x.impact} ${x.id}: ${x.help}\n  ${x.nodes.join('\n  ')}`), [], `axe, personalised, ${scheme} ${width} px`);
+        }
+        await page.emulateMedia({ colorScheme: 'light' });
+        await page.setViewportSize({ width: 1280, height: 900 });
         assert.deepEqual(b.errors, []);
         // Both files of the run are in the list of saved models (IndexedDB), not kept in memory only.
         const saved = await page.$$eval('#model-list tr[data-model]', (rows) => rows.map((r) => [r.dataset.model, r.querySelector('.saved').textContent]));

@@ -88,8 +88,15 @@ test('a long file gets a timeline (windows, overall label); a short one does not
         assert.match(row.text, new RegExp(`overall of ${windows} windows`));
         await screenshot(page, 'timeline');
         await page.click('[data-testid="file-timeline"] summary');
-        const v = await axe_violations(page);
-        assert.deepEqual(v.map((x) => `${x.impact} ${x.id}: ${x.help}\n  ${x.nodes.join('\n  ')}`), [], 'axe, a timeline open');
+        // Accessible in both themes (no serious or critical axe violation), and at a phone's width.
+        for (const [scheme, width] of [['light', 1280], ['dark', 1280], ['light', 360]]) {
+            await page.emulateMedia({ colorScheme: scheme });
+            await page.setViewportSize({ width, height: 900 });
+            const v = await axe_violations(page);
+            assert.deepEqual(v.map((x) => `${x.impact} ${x.id}: ${x.help}\n  ${x.nodes.join('\n  ')}`), [], `axe, a timeline open, ${scheme} ${width} px`);
+        }
+        await page.emulateMedia({ colorScheme: 'light' });
+        await page.setViewportSize({ width: 1280, height: 900 });
         // The native CLI agrees (same core): the windows' labels and the overall label.
         if (fs.existsSync(native_cli)) {
             const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'aer-timeline-'));
