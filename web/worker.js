@@ -19,7 +19,10 @@
 // a prediction waits between two batches would otherwise mix two models, and a feature
 // configuration changed during an extraction would mix two kinds of features. The others finish
 // without yielding, so they cannot interleave with anything (mfcc draws a file during a long
-// extraction; cancel must never wait).
+// extraction; cancel must never wait). Live listening (live_start, live_push, live_stop) is of
+// those: a Listener keeps the microphone's stream state apart from the model, so an update may run
+// between two batches of a prediction, or two timelines, and changes neither (web/README.md,
+// "Streams").
 /* global importScripts, create_aer */
 'use strict';
 
