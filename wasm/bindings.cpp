@@ -275,7 +275,7 @@ class Classifier {
                 return error_result(s.message);
             model_ = std::move(m);
             info_ = info;
-            ++generation_;
+            generation_ = ++loads_;
             return ok_result();
         });
     }
@@ -365,7 +365,8 @@ class Classifier {
         });
     }
 
-    // For Listener (not bound): the model, its file's facts, and a count of load()s, so that a
+    // For Listener (not bound): the model, its file's facts, and which load() of all Classifiers'
+    // it came from (unique, even for a Classifier made where a deleted one was), so that a
     // Listener can tell that the model it started with was replaced.
     aer::Model& model() { return model_; }
     const aer::ModelInfo& model_info() const { return info_; }
@@ -375,7 +376,9 @@ class Classifier {
     aer::Model model_;
     aer::ModelInfo info_;
     std::uint64_t generation_ = 0;
+    static std::uint64_t loads_; // load()s so far, of every Classifier
 };
+std::uint64_t Classifier::loads_ = 0;
 
 /// Live listening: the running state of one audio stream (aer::StreamSession: resampler, MFCC
 /// frames, voice gate), apart from the model, which each call takes from a Classifier. Several
