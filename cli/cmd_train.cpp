@@ -190,6 +190,49 @@ nlohmann::json saved_request(const aer::ModelInfo& saved) {
     return r;
 }
 
+// The request keys the training options give (--seed, --epochs, --batch, --lr, --train-fraction,
+// --dropout, --split, --augment, --optimizer, --channels), each only when given; false (and a
+// message in `error`) on a value out of range.
+bool request_from_options(const Args& args, nlohmann::json& request, std::string& error) {
+    long long seed = 0, epochs = 0, batch = 0;
+    double lr = 0, fraction = 0, dropout = 0;
+    if (!args.get_int("seed", 0, 4294967295LL, seed, error) || !args.get_int("epochs", 1, 100000, epochs, error) ||
+        !args.get_int("batch", 1, 4096, batch, error) || !args.get_double("lr", 1e-9, 1e6, lr, error) ||
+        !args.get_double("train-fraction", 0.05, 0.95, fraction, error) ||
+        !args.get_double("dropout", 0, 0.95, dropout, error))
+        return false;
+    if (args.has("seed"))
+        request["seed"] = seed;
+    if (args.has("epochs"))
+        request["epochs"] = epochs;
+    if (args.has("batch"))
+        request["batch"] = batch;
+    if (args.has("lr"))
+        request["lr"] = lr;
+    if (args.has("train-fraction"))
+        request["train_fraction"] = fraction;
+    if (args.has("dropout"))
+        request["dropout"] = dropout;
+    for (const char* key : {"split", "augment", "optimizer", "channels"})
+        if (args.has(key))
+            request[key] = args.get(key);
+    return true;
+}
+
+// The examples of a run: every file of settings.data whose label is in `labels` (all when empty),
+// of the wanted channels, with its features (cached unless --cache none).
+aer::Status session_data(const Args& args, const aer::SessionSettings& settings,
+                         const std::vector<std::string>& labels, aer::Dataset& data) {
+    aer::ScanOptions scan;
+    scan.labels = labels;
+    scan.channels = settings.channels;
+    aer::Status s = aer::scan_dataset(settings.data, scan, data);
+    if (!s.ok())
+        return s;
+    std::string cache = args.get("cache", default_cache_dir());
+    return load_features(data, settings.features, cache == "none" ? "" : cache);
+}
+
 } // namespace
 
 int cmd_train(const Args& in) {
@@ -231,29 +274,8 @@ int cmd_train(const Args& in) {
         if (!have_state)
             std::fprintf(stderr, "note: %s\n", note.c_str());
     }
-    long long seed = 0, epochs = 0, batch = 0;
-    double lr = 0, fraction = 0, dropout = 0;
-    if (!args.get_int("seed", 0, 4294967295LL, seed, error) ||
-        !args.get_int("epochs", 1, 100000, epochs, error) || !args.get_int("batch", 1, 4096, batch, error) ||
-        !args.get_double("lr", 1e-9, 1e6, lr, error) ||
-        !args.get_double("train-fraction", 0.05, 0.95, fraction, error) ||
-        !args.get_double("dropout", 0, 0.95, dropout, error) || !setup_kernels(args, error))
+    if (!request_from_options(args, request, error) || !setup_kernels(args, error))
         return fail("train: " + error, kUsage);
-    if (args.has("seed"))
-        request["seed"] = seed;
-    if (args.has("epochs"))
-        request["epochs"] = epochs;
-    if (args.has("batch"))
-        request["batch"] = batch;
-    if (args.has("lr"))
-        request["lr"] = lr;
-    if (args.has("train-fraction"))
-        request["train_fraction"] = fraction;
-    if (args.has("dropout"))
-        request["dropout"] = dropout;
-    for (const char* key : {"split", "augment", "optimizer", "channels"})
-        if (args.has(key))
-            request[key] = args.get(key);
     if (args.has("normalize"))
         request["normalize"] = true;
     if (args.has("arch") && !args.has("resume")) {
@@ -286,14 +308,7 @@ int cmd_train(const Args& in) {
 
     // The data: every file whose label the run knows, of the wanted channels.
     aer::Dataset data;
-    aer::ScanOptions scan;
-    scan.labels = settings.labels;
-    scan.channels = settings.channels;
-    s = aer::scan_dataset(settings.data, scan, data);
-    if (!s.ok())
-        return fail(s.message);
-    std::string cache = args.get("cache", default_cache_dir());
-    s = load_features(data, settings.features, cache == "none" ? "" : cache);
+    s = session_data(args, settings, settings.labels, data);
     if (!s.ok())
         return fail("train: " + s.message);
 
@@ -403,12 +418,8 @@ int cmd_adapt(const Args& in) {
     for (const char* required : {"data", "out"})
         if (!args.has(required))
             return fail(std::string("adapt: --") + required + " is required\n" + usage, kUsage);
-    long long seed = 0, epochs = 0, batch = 0;
-    double lr = 0, fraction = 0, penalty = 0;
-    if (!args.get_int("seed", 0, 4294967295LL, seed, error) || !args.get_int("epochs", 1, 100000, epochs, error) ||
-        !args.get_int("batch", 1, 4096, batch, error) || !args.get_double("lr", 1e-9, 1e6, lr, error) ||
-        !args.get_double("train-fraction", 0.05, 0.95, fraction, error) ||
-        !args.get_double("penalty", 0, 1000, penalty, error))
+    double penalty = 0;
+    if (!args.get_double("penalty", 0, 1000, penalty, error))
         return fail("adapt: " + error + "\n" + usage, kUsage);
 
     std::string prefix;
@@ -436,33 +447,15 @@ int cmd_adapt(const Args& in) {
                               {"labels", info.labels},
                               {"data", args.get_all("data")},
                               {"where", "cli"}};
-    if (args.has("seed"))
-        request["seed"] = seed;
-    if (args.has("epochs"))
-        request["epochs"] = epochs;
-    if (args.has("batch"))
-        request["batch"] = batch;
-    if (args.has("lr"))
-        request["lr"] = lr;
-    if (args.has("train-fraction"))
-        request["train_fraction"] = fraction;
-    for (const char* key : {"split", "augment", "channels"})
-        if (args.has(key))
-            request[key] = args.get(key);
+    if (!request_from_options(args, request, error))
+        return fail("adapt: " + error + "\n" + usage, kUsage);
     aer::SessionSettings settings;
     s = aer::parse_session_settings(request, settings);
     if (!s.ok())
         return fail("adapt: " + s.message, kUsage);
 
     aer::Dataset data;
-    aer::ScanOptions scan;
-    scan.labels = info.labels;
-    scan.channels = settings.channels;
-    s = aer::scan_dataset(settings.data, scan, data);
-    if (!s.ok())
-        return fail(s.message);
-    std::string cache = args.get("cache", default_cache_dir());
-    s = load_features(data, settings.features, cache == "none" ? "" : cache);
+    s = session_data(args, settings, info.labels, data);
     if (!s.ok())
         return fail("adapt: " + s.message);
     aer::TrainingSession session;

@@ -139,42 +139,44 @@ void MfccExtractor::mfcc_of_log_mel(const float* log_mel, std::size_t frames, st
     }
 }
 
-Status MfccExtractor::log_mel(const float* y, std::size_t n, std::vector<float>& out, std::size_t& frames) {
+// The unfloored log-mel of every frame of y, frame-major (frames x n_mels).
+Status MfccExtractor::log_mel_frames(const float* y, std::size_t n, std::vector<float>& out, std::size_t& frames) {
     if (stft_.n_fft() == 0)
         return Status::error("MfccExtractor used before init()");
     if (n == 0)
         return Status::error("no samples");
     frames = stft_.frame_count(n);
     const std::size_t nm = std::size_t(mel_.n_mels());
-    std::vector<float> frame(nm);
+    out.resize(nm * frames);
+    float level = 0.0f;
+    for (std::size_t f = 0; f < frames; ++f)
+        log_mel_frame(y, n, f, out.data() + f * nm, level);
+    return Status{};
+}
+
+Status MfccExtractor::log_mel(const float* y, std::size_t n, std::vector<float>& out, std::size_t& frames) {
+    std::vector<float> lm;
+    Status s = log_mel_frames(y, n, lm, frames);
+    if (!s.ok())
+        return s;
+    // power_to_db's floor at top_db below the peak, band-major as librosa returns it.
+    const std::size_t nm = std::size_t(mel_.n_mels());
+    float peak = -3.0e38f;
+    for (float v : lm)
+        peak = std::max(peak, v);
+    const float floor_db = config_.top_db > 0.0 ? float(double(peak) - config_.top_db) : -3.0e38f;
     out.assign(nm * frames, 0.0f);
-    float peak = -3.0e38f, level = 0.0f;
-    for (std::size_t f = 0; f < frames; ++f) {
-        log_mel_frame(y, n, f, frame.data(), level);
-        for (std::size_t m = 0; m < nm; ++m) {
-            out[m * frames + f] = frame[m];
-            peak = std::max(peak, frame[m]);
-        }
-    }
-    if (config_.top_db > 0.0) {
-        const float floor_db = float(double(peak) - config_.top_db);
-        for (float& v : out)
-            v = std::max(v, floor_db);
-    }
+    for (std::size_t f = 0; f < frames; ++f)
+        for (std::size_t m = 0; m < nm; ++m)
+            out[m * frames + f] = std::max(lm[f * nm + m], floor_db);
     return Status{};
 }
 
 Status MfccExtractor::mfcc(const float* y, std::size_t n, std::vector<float>& out, std::size_t& frames) {
-    if (stft_.n_fft() == 0)
-        return Status::error("MfccExtractor used before init()");
-    if (n == 0)
-        return Status::error("no samples");
-    frames = stft_.frame_count(n);
-    const std::size_t nm = std::size_t(mel_.n_mels());
-    std::vector<float> lm(nm * frames);
-    float level = 0.0f;
-    for (std::size_t f = 0; f < frames; ++f)
-        log_mel_frame(y, n, f, lm.data() + f * nm, level);
+    std::vector<float> lm;
+    Status s = log_mel_frames(y, n, lm, frames);
+    if (!s.ok())
+        return s;
     mfcc_of_log_mel(lm.data(), frames, out);
     return Status{};
 }

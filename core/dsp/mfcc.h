@@ -75,6 +75,8 @@ class MfccExtractor {
     void mfcc_of_log_mel(const float* log_mel, std::size_t frames, std::vector<float>& out) const;
 
   private:
+    Status log_mel_frames(const float* y, std::size_t n, std::vector<float>& out, std::size_t& frames);
+
     MfccConfig config_;
     Stft stft_;
     MelFilterbank mel_;

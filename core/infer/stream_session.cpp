@@ -148,6 +148,18 @@ Status StreamSession::emit_ready(Model& model, std::vector<WindowPrediction>& ou
     return Status{};
 }
 
+Status StreamSession::feed_resampled(Model& model, std::vector<WindowPrediction>& out) {
+    // A hop of audio at a time, so that no window's frames leave the history before it is taken.
+    const std::size_t chunk = hop_frames_ * std::size_t(info_.features.hop_length);
+    for (std::size_t at = 0; at < resampled_.size(); at += chunk) {
+        mfcc_.push(resampled_.data() + at, std::min(chunk, resampled_.size() - at));
+        Status s = emit_ready(model, out);
+        if (!s.ok())
+            return s;
+    }
+    return Status{};
+}
+
 Status StreamSession::push(Model& model, const float* x, std::size_t n, std::vector<WindowPrediction>& out) {
     Status s = check_model(model);
     if (!s.ok())
@@ -156,15 +168,7 @@ Status StreamSession::push(Model& model, const float* x, std::size_t n, std::vec
         return Status::error("stream: push() after finish(); reset() first");
     resampled_.clear();
     resampler_.push(x, n, resampled_);
-    // A hop of audio at a time, so that no window's frames leave the history before it is taken.
-    const std::size_t chunk = hop_frames_ * std::size_t(info_.features.hop_length);
-    for (std::size_t at = 0; at < resampled_.size(); at += chunk) {
-        mfcc_.push(resampled_.data() + at, std::min(chunk, resampled_.size() - at));
-        s = emit_ready(model, out);
-        if (!s.ok())
-            return s;
-    }
-    return Status{};
+    return feed_resampled(model, out);
 }
 
 Status StreamSession::finish(Model& model, std::vector<WindowPrediction>& out) {
@@ -176,13 +180,9 @@ Status StreamSession::finish(Model& model, std::vector<WindowPrediction>& out) {
     finished_ = true;
     resampled_.clear();
     resampler_.finish(resampled_);
-    const std::size_t chunk = hop_frames_ * std::size_t(info_.features.hop_length);
-    for (std::size_t at = 0; at < resampled_.size(); at += chunk) {
-        mfcc_.push(resampled_.data() + at, std::min(chunk, resampled_.size() - at));
-        s = emit_ready(model, out);
-        if (!s.ok())
-            return s;
-    }
+    s = feed_resampled(model, out);
+    if (!s.ok())
+        return s;
     mfcc_.finish();
     const std::size_t total = mfcc_.frames();
     if (total == 0)

@@ -99,6 +99,8 @@ class StreamSession {
     /// Predicts frames [first, end): whole = the window is a whole clip (not cut).
     Status predict_window(Model& model, std::size_t first, std::size_t end, bool whole, WindowPrediction& out);
     Status emit_ready(Model& model, std::vector<WindowPrediction>& out);
+    /// Feeds resampled_ to the MFCC stream a hop at a time, predicting windows as they complete.
+    Status feed_resampled(Model& model, std::vector<WindowPrediction>& out);
 
     ModelInfo info_;
     StreamOptions options_;
