@@ -164,7 +164,7 @@ TEST_CASE("adapt: requests and misuse are refused with a reason", "[train][adapt
     CHECK(s.train.epochs == 7);
     CHECK(s.train.learning_rate == kAdaptLearningRate);
     CHECK(s.split == "none");
-    CHECK(session_settings_json(s)["adapt"]["train"] == "head");
+    CHECK(session_settings_json(s)["adapt"]["train"] == "all");
 
     Model base;
     ModelInfo info;
