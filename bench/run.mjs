@@ -1,8 +1,10 @@
 // scripts/bench: this project against what users would otherwise pick, in one run.
 // Browser (headless Chromium via playwright-core, page cross-origin isolated, every engine in a
-// Web Worker): MFCC per clip against Essentia.js and Meyda, the paper-lstm's inference and
-// training against TensorFlow.js (wasm SIMD+threads, cpu). Native: `aer bench-nn` (simd and
-// xnnpack backends) against PyTorch on the CPU with the same thread count.
+// Web Worker): MFCC per clip against Essentia.js and Meyda, inference and training of the
+// paper-lstm and of the default model's architecture (conv1d, 8 classes; tasks default_*)
+// against TensorFlow.js (wasm SIMD+threads, webgl on the browser's GL, cpu; whether the browser
+// offers WebGPU is recorded). Native: `aer bench-nn` (simd and xnnpack backends, both models)
+// against PyTorch (paper-lstm) on the CPU with the same thread count.
 // Writes bench/results/latest.json and latest.md (smoke runs: smoke.json, smoke.md) and prints
 // the table. Environment:
 //   AER_BENCH_REPS   timed repetitions per figure (default 5; each after one warm-up run)
@@ -43,16 +45,26 @@ const ours_browser = ['aer-wasm-mt', 'aer-wasm-st'];
 const browser_tasks = {
     mfcc_clip: ['essentia.js', 'webaudio+essentia.js', 'webaudio+meyda'],
     mfcc_only: ['essentia.js', 'meyda'],
-    infer_b1: ['tfjs-wasm', 'tfjs-cpu'],
-    infer_b405: ['tfjs-wasm', 'tfjs-cpu'],
-    train_epoch: ['tfjs-wasm', 'tfjs-cpu'],
+    infer_b1: ['tfjs-wasm', 'tfjs-webgl', 'tfjs-cpu'],
+    infer_b405: ['tfjs-wasm', 'tfjs-webgl', 'tfjs-cpu'],
+    train_epoch: ['tfjs-wasm', 'tfjs-webgl', 'tfjs-cpu'],
+    // The same three on the shipped default model's architecture (models/DEFAULT: conv1d, 8 classes).
+    default_infer_b1: ['tfjs-wasm', 'tfjs-webgl', 'tfjs-cpu'],
+    default_infer_b405: ['tfjs-wasm', 'tfjs-webgl', 'tfjs-cpu'],
+    // TF.js 4.22's wasm backend cannot train a Conv1D: it has no Conv2DBackpropFilter kernel
+    // ("Kernel 'Conv2DBackpropFilter' not registered for backend 'wasm'").
+    default_train_epoch: ['tfjs-webgl', 'tfjs-cpu'],
     classify_clip: [],     // ours only: the shipped default model on one clip, as the page runs it
     classify_features: [],
     live_update: [],       // ours only: one live update (push 0.25 s of 48 kHz audio + latest window), as the page's worker runs it
 };
-const slow_engines = ['tfjs-cpu'];
+// Engines whose repetitions stop at a time budget: TF.js's cpu backend, and its webgl backend on
+// the software GL (SwiftShader) that headless Chromium has here.
+const slow_engines = ['tfjs-cpu', 'tfjs-webgl'];
+const default_params = { arch: 'conv1d', classes: 8 }; // steps x features stay 32 x 256 (the MFCC)
 const slow_budget_s = Number(env.AER_BENCH_SLOW_BUDGET_S || 30);
 if (env.AER_BENCH_ALL === '1') for (const t of ['infer_b1', 'infer_b405', 'train_epoch']) browser_tasks[t].push('tfjs-wasm-allcores');
+const is_train = (task) => task.endsWith('train_epoch');
 const wanted = (key) => only.length === 0 || only.some((f) => key.includes(f));
 const log = (s) => process.stdout.write(s + '\n');
 
@@ -171,6 +183,15 @@ async function run_browser(jobs, figures, errors) {
             if (!isolated) throw new Error('the bench page is not cross-origin isolated (COOP/COEP missing)');
             browser_info.user_agent = await page.evaluate(() => navigator.userAgent);
             browser_info.hardware_concurrency = await page.evaluate(() => navigator.hardwareConcurrency);
+            // WebGPU: measured where offered; recorded either way.
+            browser_info.webgpu = await page.evaluate(async () => {
+                if (!self.navigator.gpu) return 'not offered (navigator.gpu absent)';
+                try {
+                    return (await navigator.gpu.requestAdapter()) ? 'adapter available' : 'not offered (no adapter)';
+                } catch (e) {
+                    return `not offered (${e.message})`;
+                }
+            });
         };
         await open_page();
         for (const job of jobs) {
@@ -208,26 +229,29 @@ function run_json(cmd, args, extra_env = {}) {
 
 function run_native(figures, errors) {
     const engines = [];
-    for (const backend of ['simd', 'xnnpack'])
-        engines.push({ engine: `aer-native-${backend}`, run: () => run_json(path.join(repo, 'build', 'native', 'aer'),
-            ['bench-nn', '--model', 'paper-lstm', '--backend', backend, '--threads', String(threads), '--reps', String(reps),
-                '--train-samples', String(params.n_train), '--json']) });
+    // prefix: '' for the paper-lstm's tasks, 'default_' for the default model's architecture.
+    for (const [model, prefix] of [['paper-lstm', ''], ['conv1d', 'default_']])
+        for (const backend of ['simd', 'xnnpack'])
+            engines.push({ engine: `aer-native-${backend}`, model, prefix, run: () => run_json(path.join(repo, 'build', 'native', 'aer'),
+                ['bench-nn', '--model', model, '--backend', backend, '--threads', String(threads), '--reps', String(reps),
+                    '--train-samples', String(params.n_train), '--json']) });
     // PyTorch: Debian's python3-torch, BLAS from OpenBLAS (OpenMP build, so torch.set_num_threads
     // governs its threads too); Debian's default reference BLAS would make it ~10x slower.
     const openblas = '/usr/lib/x86_64-linux-gnu/openblas-openmp';
     const torch_env = { OMP_NUM_THREADS: String(threads) };
     if (fs.existsSync(openblas)) torch_env.LD_LIBRARY_PATH = openblas + (env.LD_LIBRARY_PATH ? ':' + env.LD_LIBRARY_PATH : '');
-    engines.push({ engine: 'pytorch', run: () => run_json('/usr/bin/python3', [path.join(repo, 'bench', 'torch_paper_lstm.py'),
+    engines.push({ engine: 'pytorch', model: 'paper-lstm', prefix: '', run: () => run_json('/usr/bin/python3', [path.join(repo, 'bench', 'torch_paper_lstm.py'),
         '--threads', String(threads), '--reps', String(reps), '--train-samples', String(params.n_train)], torch_env) });
     for (const e of engines) {
-        if (!wanted(`native/${e.engine}`)) continue;
+        if (!wanted(`native/${e.model}/${e.engine}`)) continue;
         const t0 = Date.now();
-        process.stdout.write(`  native  paper-lstm  ${e.engine.padEnd(21)} `);
+        process.stdout.write(`  native  ${e.model.padEnd(10)}  ${e.engine.padEnd(21)} `);
         try {
             const r = e.run();
-            const tasks = { train_epoch: r.train_epoch, infer_b1: r.infer_b1, infer_b405: r.infer_bn };
+            const tasks = { [e.prefix + 'train_epoch']: r.train_epoch, [e.prefix + 'infer_b1']: r.infer_b1,
+                [e.prefix + 'infer_b405']: r.infer_bn };
             for (const [task, s] of Object.entries(tasks))
-                figures.push({ where: 'native', task, engine: e.engine, info: { threads: r.threads, version: r.version,
+                figures.push({ where: 'native', task, engine: e.engine, info: { model: e.model, threads: r.threads, version: r.version,
                     backend: r.backend, parameters: r.parameters, openblas: e.engine === 'pytorch' ? !!torch_env.LD_LIBRARY_PATH : undefined },
                 result: { median: s.median, min: s.min, max: s.max, n: s.n } });
             log(`epoch ${fmt(r.train_epoch.median)} ms, b1 ${fmt(r.infer_b1.median)} ms, b405 ${fmt(r.infer_bn.median)} ms` +
@@ -261,6 +285,9 @@ function make_pairs(figures) {
         for (const ours of ours_browser) for (const peer of peers) add('browser', task, ours, peer);
     for (const task of ['train_epoch', 'infer_b1', 'infer_b405'])
         for (const ours of ['aer-native-simd', 'aer-native-xnnpack']) add('native', task, ours, 'pytorch');
+    // Our two native backends against each other, for both models (which is faster where).
+    for (const task of ['train_epoch', 'infer_b1', 'infer_b405', 'default_train_epoch', 'default_infer_b1', 'default_infer_b405'])
+        add('native', task, 'aer-native-xnnpack', 'aer-native-simd');
     return pairs;
 }
 
@@ -271,9 +298,9 @@ function check_targets(pairs) {
         return c.length ? c.reduce((a, b) => (b.peer_ms < a.peer_ms ? b : a)) : null;
     };
     const defs = [
-        ['browser', 'train_epoch', ['tfjs-wasm', 'tfjs-wasm-allcores', 'tfjs-cpu'], 15, 'training epoch >= 15x TF.js (fastest backend)'],
-        ['browser', 'infer_b1', ['tfjs-wasm', 'tfjs-wasm-allcores', 'tfjs-cpu'], 5, 'inference batch 1 >= 5x TF.js (fastest backend)'],
-        ['browser', 'infer_b405', ['tfjs-wasm', 'tfjs-wasm-allcores', 'tfjs-cpu'], 5, 'inference batch 405 >= 5x TF.js (fastest backend)'],
+        ['browser', 'train_epoch', ['tfjs-wasm', 'tfjs-wasm-allcores', 'tfjs-webgl', 'tfjs-cpu'], 15, 'training epoch >= 15x TF.js (fastest backend)'],
+        ['browser', 'infer_b1', ['tfjs-wasm', 'tfjs-wasm-allcores', 'tfjs-webgl', 'tfjs-cpu'], 5, 'inference batch 1 >= 5x TF.js (fastest backend)'],
+        ['browser', 'infer_b405', ['tfjs-wasm', 'tfjs-wasm-allcores', 'tfjs-webgl', 'tfjs-cpu'], 5, 'inference batch 405 >= 5x TF.js (fastest backend)'],
         ['browser', 'mfcc_clip', ['essentia.js', 'webaudio+essentia.js'], 3, 'MFCC per clip >= 3x Essentia.js'],
         ['browser', 'mfcc_clip', ['webaudio+meyda'], 1, 'MFCC per clip faster than Meyda'],
         ['browser', 'mfcc_only', ['essentia.js'], 3, 'MFCC alone >= 3x Essentia.js'],
@@ -302,7 +329,10 @@ function markdown(doc) {
         `${doc.browser.chromium ? 'Chromium ' + doc.browser.chromium + ', ' : ''}threads ${doc.params.threads}, ` +
         `medians of at least ${doc.params.reps} repetitions after a warm-up (batch 1: ${doc.params.reps_b1}; ` +
         `short figures repeat for 2 s), ` +
-        `${doc.params.clips} RAVDESS clips, ${doc.params.n_train} training examples.` + (doc.smoke ? ' SMOKE RUN: not comparable.' : ''));
+        `${doc.params.clips} RAVDESS clips, ${doc.params.n_train} training examples. ` +
+        `Tasks default_*: the default model's architecture (conv1d, 8 classes). ` +
+        `WebGPU: ${doc.browser.webgpu || 'not checked'}; WebGL: ${doc.browser.webgl_renderer || 'not measured'}.` +
+        (doc.smoke ? ' SMOKE RUN: not comparable.' : ''));
     lines.push('');
     lines.push('| task | where | ours | peer | ours ms (min–max) | peer ms (min–max) | speedup |');
     lines.push('|---|---|---|---|---|---|---|');
@@ -368,13 +398,18 @@ async function main() {
             // repetitions stop at a time budget (at least one; the count is in the table), and
             // its training epoch runs only with AER_BENCH_ALL=1. Every other engine does all.
             const slow = slow_engines.includes(engine);
-            if (slow && task === 'train_epoch' && env.AER_BENCH_ALL !== '1') continue;
-            jobs.push({ task, engine, params: slow ? { ...params, budget_ms: slow_budget_s * 1000 } : params,
-                timeout_ms: (task === 'train_epoch' ? 20 : 6) * 60 * 1000 });
+            // TF.js cpu's training epochs take minutes (paper-lstm about 1.5, the Conv1D about 10 here):
+            // only with AER_BENCH_ALL.
+            if (engine === 'tfjs-cpu' && is_train(task) && env.AER_BENCH_ALL !== '1') continue;
+            const p = task.startsWith('default_') ? { ...params, ...default_params } : params;
+            jobs.push({ task, engine, params: slow ? { ...p, budget_ms: slow_budget_s * 1000 } : p,
+                timeout_ms: (is_train(task) ? 20 : 6) * 60 * 1000 });
         }
     }
     const figures = [], errors = [];
     const browser = await run_browser(jobs, figures, errors);
+    const gl = figures.find((f) => f.engine === 'tfjs-webgl' && f.info && f.info.renderer);
+    if (gl) browser.webgl_renderer = gl.info.renderer;
     run_native(figures, errors);
     const distance = mfcc_distance(figures);
     const pairs = make_pairs(figures);

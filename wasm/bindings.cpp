@@ -657,6 +657,8 @@ val runtime_info() {
 #else
     r.set("simd", false);
 #endif
+    // The kernel backend models run on (core/nn/kernels.h): simd; this build has no xnnpack.
+    r.set("backend", std::string(aer::backend_name(aer::current_backend())));
     return r;
 }
 

@@ -93,7 +93,7 @@ async function boot() {
     }
     state.runtime = rt;
     $('runtime').textContent = `runtime: wasm ${rt.threaded ? 'threaded' : 'single-threaded'}, threads ${rt.threads}` +
-        (rt.simd ? ', simd' : '');
+        (rt.simd ? ', simd' : '') + (rt.backend ? `, backend ${rt.backend}` : '');
     t.update('loading the default model…');
     const error = await load_bundled();
     if (error) set_idle(`ready (no model yet: ${error}; import or train one)`);

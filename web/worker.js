@@ -101,7 +101,10 @@ const LIVE_OPTIONS = JSON.stringify({ hop_s: 60 });
 const ops = {
     runtime() {
         const info = m.runtime_info();
-        return { threaded, threads, simd: info.simd, hardware_threads: self.navigator.hardwareConcurrency || 1 };
+        return {
+            threaded, threads, simd: info.simd, backend: info.backend,
+            hardware_threads: self.navigator.hardwareConcurrency || 1,
+        };
     },
 
     /// {json: string, bin: ArrayBuffer} -> makes it the active model: {labels, info, config_changed}.

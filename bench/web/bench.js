@@ -12,6 +12,7 @@ const workers = {
     'tfjs-wasm': 'worker_tfjs.js?backend=wasm',
     'tfjs-wasm-allcores': 'worker_tfjs.js?backend=wasm&threads=all',
     'tfjs-cpu': 'worker_tfjs.js?backend=cpu',
+    'tfjs-webgl': 'worker_tfjs.js?backend=webgl',
     'essentia.js': 'worker_essentia.js',
     'meyda': 'worker_meyda.js',
     // Decode + resample with Web Audio on this page, then the peer's MFCC in its worker.

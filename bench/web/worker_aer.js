@@ -18,11 +18,12 @@ const check = (r) => {
     return r;
 };
 
-// A Trainer set up for the paper-lstm on n random examples (no split: every example trains).
+// A Trainer set up for params.arch (default the paper-lstm) on n random examples (no split: every
+// example trains).
 function make_trainer(params, epochs) {
     const t = new m.Trainer();
     const labels = ['neutral', 'calm', 'happy', 'sad', 'angry', 'fearful', 'disgust', 'surprised'].slice(0, params.classes);
-    const cfg = { arch: 'paper-lstm', epochs, batch: params.batch, lr: params.lr, seed: 1, split: 'none',
+    const cfg = { arch: params.arch || 'paper-lstm', epochs, batch: params.batch, lr: params.lr, seed: 1, split: 'none',
         normalize: false, labels };
     check(t.setup(JSON.stringify(cfg)));
     const size = params.steps * params.features;
@@ -57,6 +58,7 @@ const engine = {
     },
 
     async run(task, p) {
+        task = task.replace(/^default_/, ''); // the same tasks on the default model's architecture (p.arch)
         if (task === 'mfcc_clip' || task === 'mfcc_only') {
             const ex = new m.FeatureExtractor();
             const r = await per_clip((c) => {

@@ -1,19 +1,27 @@
-// Benchmark worker for TensorFlow.js: worker_tfjs.js?backend=wasm|cpu[&threads=all]. The wasm
+// Benchmark worker for TensorFlow.js: worker_tfjs.js?backend=wasm|cpu|webgl[&threads=all]. The wasm
 // backend's binaries are served from this origin (vendor/, setWasmPaths); with cross-origin
-// isolation it picks its SIMD + threads binary (see init for its thread count).
-// The model is the paper-lstm, layer for layer: LSTM(256, recurrentActivation 'sigmoid' as
-// Keras 2 and this project use) on 32 steps x 256 features -> Dropout(0.25) -> (Flatten, a no-op) ->
-// Dense(128, relu) -> Dropout(0.25) -> Dense(6, softmax); Adam(0.001), batch 32.
+// isolation it picks its SIMD + threads binary (see init for its thread count). webgl runs on
+// an OffscreenCanvas in this worker (headless Chromium: SwiftShader, a software GL; init reports
+// the renderer).
+// The model (params.arch), layer for layer:
+// - paper-lstm: LSTM(256, recurrentActivation 'sigmoid' as Keras 2 and this project use) on
+//   32 steps x 256 features -> Dropout(0.25) -> (Flatten, a no-op) -> Dense(128, relu) ->
+//   Dropout(0.25) -> Dense(6, softmax);
+// - conv1d (the shipped default model's architecture): 256 frames x 32 coefficients ->
+//   Conv1D(64, 5, same, relu) -> BN -> MaxPool(2) -> Conv1D(128, 5, same, relu) -> BN -> MaxPool(2)
+//   -> Dropout(0.25) -> GlobalAveragePooling1D -> Dense(128, relu) -> Dropout(0.25) -> Dense(8, softmax).
+// Adam(0.001), batch 32.
 /* global importScripts, tf, bench_common */
 'use strict';
 importScripts('common.js', 'vendor/tf.min.js', 'vendor/tf-backend-wasm.min.js');
 const { repeat, random_examples, serve } = bench_common;
 
 const query = new URL(self.location.href).searchParams;
-const backend = query.get('backend') === 'cpu' ? 'cpu' : 'wasm';
+const backend = ['cpu', 'webgl'].includes(query.get('backend')) ? query.get('backend') : 'wasm';
 const all_cores = query.get('threads') === 'all';
 
 function build_model(p) {
+    if (p.arch === 'conv1d') return build_conv1d(p);
     const model = tf.sequential();
     // recurrentInitializer: Keras's 'orthogonal' takes about a minute to build on the cpu backend
     // (a QR in JS ops); the initial values do not change the time of any step measured here.
@@ -27,6 +35,28 @@ function build_model(p) {
     model.compile({ optimizer: tf.train.adam(p.lr), loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
     return model;
 }
+
+function build_conv1d(p) {
+    const model = tf.sequential();
+    // Frames as steps: the MFCC's [steps][features] = [32][256] example read as 256 x 32.
+    model.add(tf.layers.conv1d({ filters: 64, kernelSize: 5, padding: 'same', activation: 'relu',
+        inputShape: [p.features, p.steps] }));
+    model.add(tf.layers.batchNormalization({ momentum: 0.99, epsilon: 0.001 }));
+    model.add(tf.layers.maxPooling1d({ poolSize: 2 }));
+    model.add(tf.layers.conv1d({ filters: 128, kernelSize: 5, padding: 'same', activation: 'relu' }));
+    model.add(tf.layers.batchNormalization({ momentum: 0.99, epsilon: 0.001 }));
+    model.add(tf.layers.maxPooling1d({ poolSize: 2 }));
+    model.add(tf.layers.dropout({ rate: 0.25 }));
+    model.add(tf.layers.globalAveragePooling1d());
+    model.add(tf.layers.dense({ units: 128, activation: 'relu' }));
+    model.add(tf.layers.dropout({ rate: 0.25 }));
+    model.add(tf.layers.dense({ units: p.classes, activation: 'softmax' }));
+    model.compile({ optimizer: tf.train.adam(p.lr), loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
+    return model;
+}
+
+/// The input shape of one example for the model of p.arch.
+const input_shape = (p) => (p.arch === 'conv1d' ? [p.features, p.steps] : [p.steps, p.features]);
 
 const engine = {
     async init(params) {
@@ -60,24 +90,31 @@ const engine = {
         } else {
             info.threads = 1;
         }
+        if (backend === 'webgl') {
+            const gl = new OffscreenCanvas(1, 1).getContext('webgl2');
+            const ext = gl && gl.getExtension('WEBGL_debug_renderer_info');
+            info.renderer = gl ? gl.getParameter(ext ? ext.UNMASKED_RENDERER_WEBGL : gl.RENDERER) : null;
+        }
         return info;
     },
 
     async run(task, p) {
         const model = build_model(p);
+        const [d1, d2] = input_shape(p);
+        task = task.replace(/^default_/, ''); // the same tasks on the default model's architecture
         try {
             if (task === 'infer_b1' || task === 'infer_b405') {
                 const n = task === 'infer_b1' ? 1 : 405;
                 const { x } = random_examples(n, p.steps * p.features, p.classes, 2);
                 // Features in (a Float32Array, as ours gets them), probabilities out (read back).
                 return await repeat(() => {
-                    const probs = tf.tidy(() => model.predict(tf.tensor3d(x, [n, p.steps, p.features])).dataSync());
+                    const probs = tf.tidy(() => model.predict(tf.tensor3d(x, [n, d1, d2])).dataSync());
                     if (probs.length !== n * p.classes) throw new Error('unexpected output shape');
                 }, n === 1 ? p.reps_b1 : p.reps, p.warmup, p.budget_ms);
             }
             if (task === 'train_epoch') {
                 const { x, y } = random_examples(p.n_train, p.steps * p.features, p.classes, 1);
-                const xs = tf.tensor3d(x, [p.n_train, p.steps, p.features]);
+                const xs = tf.tensor3d(x, [p.n_train, d1, d2]);
                 const ys = tf.oneHot(tf.tensor1d(y, 'int32'), p.classes).toFloat();
                 // Warm-up: a fit over the first 3 batches (two full, one of 31 rows, the shapes an
                 // epoch of 607 has), which builds every kernel and buffer an epoch uses.

@@ -72,11 +72,11 @@ void Conv1d<T>::forward(const TensorT<T>& in, bool training) {
             }
         }
     T* y = this->output_.data();
-    gemm_weights_typed(false, false, rows, f, width, cols_.data(), width, kernel_.data(), f, T(0), y, f);
-    for (int r = 0; r < rows; ++r)
-        for (int j = 0; j < f; ++j)
-            y[std::size_t(r) * f + j] += bias_[j];
-    activation_forward(config_.activation, y, rows, f);
+    const bool relu = config_.activation == Activation::relu;
+    weight_gemm_bias_typed(fwd_op_, false, rows, f, width, cols_.data(), width, kernel_.data(), f, bias_.data(), relu,
+                           y, f);
+    if (!relu)
+        activation_forward(config_.activation, y, rows, f);
 }
 
 template <typename T>
@@ -93,7 +93,8 @@ void Conv1d<T>::backward(const TensorT<T>& in, const TensorT<T>& grad_out, bool 
             d_bias_[j] += dz_[std::size_t(r) * f + j];
     if (!want_input_grad)
         return;
-    gemm_weights_typed(false, true, rows, width, f, dz_.data(), f, kernel_.data(), f, T(0), dcols_.data(), width);
+    weight_gemm_typed(dx_op_, false, true, rows, width, f, dz_.data(), f, kernel_.data(), f, T(0), dcols_.data(),
+                      width);
     // col2im: every patch value adds back to the input step it came from.
     T* dx = this->input_grad_.data();
     this->input_grad_.fill(T(0));

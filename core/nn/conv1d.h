@@ -8,6 +8,7 @@
 // W read row-major is exactly the (kernel_size * in) x filters matrix.
 #pragma once
 
+#include "core/nn/kernels.h"
 #include "core/nn/layer.h"
 
 namespace aer {
@@ -43,6 +44,8 @@ class Conv1d : public Layer<T> {
     TensorT<T> cols_;  // batch*out_steps x kernel_size*in: the patches
     TensorT<T> dz_;    // batch*out_steps x filters
     TensorT<T> dcols_; // like cols_
+    WeightGemm fwd_op_; // patches x kernel + bias (relu fused), packed per weights version
+    WeightGemm dx_op_;  // dz kernel^T
 };
 
 } // namespace aer

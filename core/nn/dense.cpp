@@ -49,14 +49,13 @@ void Dense<T>::forward(const TensorT<T>& in, bool training) {
     const int f = this->in_.features, u = config_.units;
     const int r = int(rows());
     T* y = this->output_.data();
-    gemm_weights_typed(false, false, r, u, f, in.data(), f, kernel_.data(), u, T(0), y, u);
-    for (int i = 0; i < r; ++i)
-        for (int j = 0; j < u; ++j)
-            y[std::size_t(i) * u + j] += bias_[j];
-    if (config_.activation == Activation::softmax)
+    const bool relu = config_.activation == Activation::relu;
+    weight_gemm_bias_typed(fwd_op_, false, r, u, f, in.data(), f, kernel_.data(), u, bias_.data(), relu, y, u);
+    if (config_.activation == Activation::softmax) {
         for (std::size_t i = 0; i < logits_.size(); ++i)
             logits_[i] = y[i];
-    activation_forward(config_.activation, y, r, u);
+        activation_forward(config_.activation, y, r, u);
+    }
 }
 
 template <typename T>
@@ -77,7 +76,8 @@ void Dense<T>::backward_from_logits(const TensorT<T>& in, const T* d_logits, boo
         for (int j = 0; j < u; ++j)
             d_bias_[j] += d_logits[std::size_t(i) * u + j];
     if (want_input_grad)
-        gemm_weights_typed(false, true, r, f, u, d_logits, u, kernel_.data(), u, T(0), this->input_grad_.data(), f);
+        weight_gemm_typed(dx_op_, false, true, r, f, u, d_logits, u, kernel_.data(), u, T(0),
+                          this->input_grad_.data(), f);
 }
 
 template class Dense<float>;

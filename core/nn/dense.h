@@ -5,8 +5,11 @@
 // (batch, steps, units) applied to every step, as Keras does for 3-D inputs.
 // With softmax the pre-activation (the logits) is kept, so that a model can train through the
 // fused softmax cross-entropy (core/nn/loss.h): backward_from_logits() takes dL/dlogits directly.
+// The products with W run through WeightGemms the layer owns (kernels.h): the forward one adds
+// the bias and applies relu (inside XNNPACK's operator under the xnnpack backend).
 #pragma once
 
+#include "core/nn/kernels.h"
 #include "core/nn/layer.h"
 
 namespace aer {
@@ -42,6 +45,8 @@ class Dense : public Layer<T> {
     TensorT<T> kernel_, bias_, d_kernel_, d_bias_;
     TensorT<T> dz_;     // rows x units: dL/d pre-activation
     TensorT<T> logits_; // rows x units, softmax only
+    WeightGemm fwd_op_; // x W + b (relu fused): the kernel packed per weights version
+    WeightGemm dx_op_;  // dz W^T
 };
 
 } // namespace aer

@@ -8,7 +8,9 @@
 // - Both split work with global_pool() (the xnnpack backend one operator per column slice).
 #pragma once
 
+#include <cstddef>
 #include <string>
+#include <vector>
 
 namespace aer {
 
@@ -24,6 +26,26 @@ void gemm_simd_weights(bool trans_a, bool trans_b, int m, int n, int k, const fl
                        const float* b, int ldb, float beta, float* c, int ldc);
 /// Drops the packed copies of B = b (nullptr: all of them).
 void simd_drop_cached(const float* b);
+
+/// op(B) (k x n) packed for one micro-kernel, owned by a WeightGemm (64-byte aligned).
+struct SimdPacked {
+    float* data = nullptr;
+    std::size_t floats = 0;
+    int kernel = -1; ///< the micro-kernel the layout is for (its NR), -1 when empty
+    SimdPacked() = default;
+    ~SimdPacked();
+    SimdPacked(const SimdPacked&) = delete;
+    SimdPacked& operator=(const SimdPacked&) = delete;
+    void clear();
+};
+/// Index of the micro-kernel gemm_simd runs now (a SimdPacked made for another is stale).
+int simd_kernel_index();
+/// Packs op(B) into out for the current micro-kernel; false (out empty) when memory ran out.
+bool simd_pack(bool trans_b, int n, int k, const float* b, int ldb, SimdPacked& out);
+/// gemm_simd with op(B) from `packed` (made by simd_pack for this B and the current
+/// micro-kernel): the same results as gemm_simd, bit for bit.
+void gemm_simd_packed(bool trans_a, bool trans_b, int m, int n, int k, const float* a, int lda, const float* b,
+                      int ldb, float beta, float* c, int ldc, const SimdPacked& packed);
 
 /// Which micro-kernel gemm_simd runs, e.g. "avx2-fma 6x16" (for benchmarks).
 const char* simd_kernel_name();
@@ -42,5 +64,36 @@ void gemm_xnnpack(bool cache_b, bool trans_a, bool trans_b, int m, int n, int k,
                   const float* b, int ldb, float beta, float* c, int ldc);
 /// Drops the cached operators built from B = b (nullptr: all of them).
 void xnnpack_drop_cached(const float* b);
+/// Below this many multiply-adds (m n k) a product is not worth an XNNPACK call: the simd
+/// backend takes it.
+constexpr double xnnpack_min_madds = 1 << 16;
+
+/// A WeightGemm's XNNPACK operators for one weight matrix: one fully-connected operator per
+/// column slice (no XNNPACK thread pool: global_pool() runs one slice per thread), each with its
+/// slice of op(B) and of the bias packed in, and the output clamped to [0, inf) for relu.
+class XnnpackWeights {
+  public:
+    XnnpackWeights() = default;
+    ~XnnpackWeights();
+    XnnpackWeights(const XnnpackWeights&) = delete;
+    XnnpackWeights& operator=(const XnnpackWeights&) = delete;
+
+    /// Creates the operators for Y (stride ldc) = X (stride lda) op(B) [+ bias] [relu] in
+    /// `slices` column slices (bias may be null). False, and empty, when XNNPACK refuses or is
+    /// not in this build.
+    bool create(bool trans_b, int n, int k, const float* b, int ldb, int lda, int ldc, const float* bias,
+                bool relu, int slices);
+    /// Runs the operators on m rows of X, writing m rows of Y. False when XNNPACK failed.
+    bool run(int m, const float* x, float* y);
+    void clear();
+    bool empty() const { return ops_.empty(); }
+    int slices() const { return int(ops_.size()); }
+
+  private:
+    std::vector<void*> ops_;     // xnn_operator_t, one per column slice
+    std::vector<int> col_begin_; // slice s covers columns [col_begin_[s], col_begin_[s + 1])
+};
+/// Column slices an XnnpackWeights of n columns uses at the current thread count.
+int xnnpack_slices(int n);
 
 } // namespace aer

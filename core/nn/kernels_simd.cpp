@@ -649,6 +649,53 @@ void gemm_simd_weights(bool trans_a, bool trans_b, int m, int n, int k, const fl
     run_gemm(GemmArgs{trans_a, trans_b, m, n, k, a, lda, b, ldb, beta, c, ldc, w ? w->data.data : nullptr});
 }
 
+SimdPacked::~SimdPacked() {
+    clear();
+}
+
+void SimdPacked::clear() {
+    std::free(data);
+    data = nullptr;
+    floats = 0;
+    kernel = -1;
+}
+
+int simd_kernel_index() {
+    return kernel_index();
+}
+
+bool simd_pack(bool trans_b, int n, int k, const float* b, int ldb, SimdPacked& out) {
+    out.clear();
+    if (n <= 0 || k <= 0)
+        return false;
+    const int kernel = kernel_index();
+    const int nr = all_kernels[kernel].nr;
+    const std::size_t n_pad = std::size_t(panel_count(n, nr)) * nr;
+    const std::size_t floats = std::size_t(k) * n_pad;
+    const std::size_t bytes = (floats * sizeof(float) + 63) / 64 * 64;
+    float* data = static_cast<float*>(std::aligned_alloc(64, bytes));
+    if (!data)
+        return false;
+    for (int p0 = 0; p0 < k; p0 += kc_block) {
+        const int kc = k - p0 < kc_block ? k - p0 : kc_block;
+        for (int j0 = 0; j0 < n; j0 += nr) {
+            const int cols = n - j0 < nr ? n - j0 : nr;
+            pack_b(trans_b, b, ldb, p0, kc, j0, cols, nr, data + std::size_t(p0) * n_pad + std::size_t(j0) * kc);
+        }
+    }
+    out.data = data;
+    out.floats = floats;
+    out.kernel = kernel;
+    return true;
+}
+
+void gemm_simd_packed(bool trans_a, bool trans_b, int m, int n, int k, const float* a, int lda, const float* b,
+                      int ldb, float beta, float* c, int ldc, const SimdPacked& packed) {
+    // A stale or missing packed form (another micro-kernel, out of memory) packs as it goes.
+    const float* p = packed.data && packed.kernel == kernel_index() ? packed.data : nullptr;
+    run_gemm(GemmArgs{trans_a, trans_b, m, n, k, a, lda, b, ldb, beta, c, ldc, p});
+}
+
 void simd_drop_cached(const float* b) {
     WeightCache& cache = weight_cache();
     std::lock_guard<std::mutex> lock(cache.mutex);

@@ -1,6 +1,10 @@
 // The xnnpack gemm backend (native builds with AER_HAVE_XNNPACK): Debian's libXNNPACK
 // (2022-02) fully-connected operator, Y = X W^T, with W packed when the operator is created.
 //
+// Layers own their operators (XnnpackWeights, inside each WeightGemm: created when the weights
+// version changes, with the bias and a relu clamp fused where the call has them). What follows
+// is the cache behind gemm_weights(), for callers that own no WeightGemm.
+//
 // Packing a 288 x 1024 weight matrix costs ~0.7 ms, so an operator is only worth creating when
 // it is reused: gemm_weights() calls (cache_b) keep theirs in a small cache keyed by
 // (B pointer, k, n, ldb, trans_b, lda, ldc, slices) -- XNNPACK fixes the input and output
@@ -35,7 +39,7 @@
 namespace aer {
 namespace {
 
-constexpr double min_madds = 1 << 16; // below this, m n k multiply-adds go to gemm_simd
+constexpr double min_madds = xnnpack_min_madds; // below this, m n k multiply-adds go to gemm_simd
 constexpr std::size_t max_cached = 32;
 constexpr int slice_align = 16; // slice edges on multiples of XNNPACK's widest column tile
 
@@ -76,6 +80,8 @@ XnnState& state() {
     return s;
 }
 
+void dense_slice(bool trans_b, const float* b, int ldb, int k, int j0, int cols, std::vector<float>& out);
+
 /// Builds the operators of entry e (key fields set) for `slices` column slices. XNNPACK wants the
 /// slice's weights as [cols x k] (trans_b) or, with XNN_FLAG_TRANSPOSE_WEIGHTS, [k x cols],
 /// densely stored: copied unless B already is.
@@ -92,15 +98,7 @@ bool create_ops(XnnState& s, CachedOp& e, int slices) {
         } else if (!e.trans_b && slices == 1 && e.ldb == e.n) {
             w = e.b;
         } else {
-            const int rows = e.trans_b ? cols : e.k;
-            const int width = e.trans_b ? e.k : cols;
-            s.dense_b.resize(std::size_t(rows) * width);
-            for (int r = 0; r < rows; ++r) {
-                const float* src =
-                    e.trans_b ? e.b + std::size_t(j0 + r) * e.ldb : e.b + std::size_t(r) * e.ldb + j0;
-                for (int c = 0; c < width; ++c)
-                    s.dense_b[std::size_t(r) * width + c] = src[c];
-            }
+            dense_slice(e.trans_b, e.b, e.ldb, e.k, j0, cols, s.dense_b);
             w = s.dense_b.data();
         }
         xnn_operator_t op = nullptr;
@@ -141,10 +139,98 @@ CachedOp* find_or_create(XnnState& s, bool trans_b, int n, int k, const float* b
     return &s.cache.back();
 }
 
+/// Copies columns [j0, j0 + cols) of op(B) (trans_b: rows [j0, j0 + cols) of B) densely into
+/// out, as XNNPACK wants the weights: [cols x k] for trans_b, else [k x cols].
+void dense_slice(bool trans_b, const float* b, int ldb, int k, int j0, int cols, std::vector<float>& out) {
+    const int rows = trans_b ? cols : k;
+    const int width = trans_b ? k : cols;
+    out.resize(std::size_t(rows) * width);
+    for (int r = 0; r < rows; ++r) {
+        const float* src = trans_b ? b + std::size_t(j0 + r) * ldb : b + std::size_t(r) * ldb + j0;
+        for (int c = 0; c < width; ++c)
+            out[std::size_t(r) * width + c] = src[c];
+    }
+}
+
 } // namespace
 
 bool xnnpack_ready() {
     return state().ready;
+}
+
+int xnnpack_slices(int n) {
+    const int threads = global_pool().threads();
+    const int max_slices = n / slice_align > 1 ? n / slice_align : 1;
+    return threads < max_slices ? threads : max_slices;
+}
+
+XnnpackWeights::~XnnpackWeights() {
+    clear();
+}
+
+void XnnpackWeights::clear() {
+    for (void* op : ops_)
+        xnn_delete_operator(static_cast<xnn_operator_t>(op));
+    ops_.clear();
+    col_begin_.clear();
+}
+
+bool XnnpackWeights::create(bool trans_b, int n, int k, const float* b, int ldb, int lda, int ldc,
+                            const float* bias, bool relu, int slices) {
+    clear();
+    if (!xnnpack_ready() || n <= 0 || k <= 0 || slices < 1)
+        return false;
+    col_begin_.assign(std::size_t(slices) + 1, n);
+    for (int sl = 0; sl < slices; ++sl)
+        col_begin_[std::size_t(sl)] = int((long long)n * sl / slices / slice_align * slice_align);
+    std::vector<float> dense;
+    for (int sl = 0; sl < slices; ++sl) {
+        const int j0 = col_begin_[std::size_t(sl)];
+        const int cols = col_begin_[std::size_t(sl) + 1] - j0;
+        const float* w = nullptr;
+        if (trans_b && ldb == k) {
+            w = b + std::size_t(j0) * ldb;
+        } else if (!trans_b && slices == 1 && ldb == n) {
+            w = b;
+        } else {
+            dense_slice(trans_b, b, ldb, k, j0, cols, dense);
+            w = dense.data();
+        }
+        xnn_operator_t op = nullptr;
+        const uint32_t flags = trans_b ? 0 : XNN_FLAG_TRANSPOSE_WEIGHTS;
+        if (xnn_create_fully_connected_nc_f32(std::size_t(k), std::size_t(cols), std::size_t(lda), std::size_t(ldc),
+                                              w, bias ? bias + j0 : nullptr, relu ? 0.0f : -INFINITY, INFINITY,
+                                              flags, &op) != xnn_status_success) {
+            clear();
+            return false;
+        }
+        ops_.push_back(op);
+    }
+    return true;
+}
+
+bool XnnpackWeights::run(int m, const float* x, float* y) {
+    if (ops_.empty())
+        return false;
+    struct Job {
+        XnnpackWeights* self;
+        int m;
+        const float* x;
+        float* y;
+        std::atomic<bool> failed;
+    } job{this, m, x, y, {false}};
+    Job* jp = &job;
+    // The body captures one pointer, so std::function stores it without allocating.
+    global_pool().run(int(ops_.size()), [jp](int begin, int end) {
+        for (int sl = begin; sl < end; ++sl) {
+            xnn_operator_t op = static_cast<xnn_operator_t>(jp->self->ops_[std::size_t(sl)]);
+            float* out = jp->y + jp->self->col_begin_[std::size_t(sl)];
+            if (xnn_setup_fully_connected_nc_f32(op, std::size_t(jp->m), jp->x, out, nullptr) != xnn_status_success ||
+                xnn_run_operator(op, nullptr) != xnn_status_success)
+                jp->failed = true;
+        }
+    });
+    return !job.failed;
 }
 
 void xnnpack_drop_cached(const float* b) {
@@ -228,6 +314,17 @@ void gemm_xnnpack(bool cache_b, bool trans_a, bool trans_b, int m, int n, int k,
 
 namespace aer {
 bool xnnpack_ready() {
+    return false;
+}
+int xnnpack_slices(int) {
+    return 1;
+}
+XnnpackWeights::~XnnpackWeights() = default;
+void XnnpackWeights::clear() {}
+bool XnnpackWeights::create(bool, int, int, const float*, int, int, int, const float*, bool, int) {
+    return false;
+}
+bool XnnpackWeights::run(int, const float*, float*) {
     return false;
 }
 void xnnpack_drop_cached(const float*) {}

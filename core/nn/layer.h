@@ -14,9 +14,10 @@
 // - Tensors are batch-major: (batch, steps, features) for sequences, (batch, features) otherwise.
 // - Weight layouts and semantics are Keras' (tf.keras 2.x), so Keras weights load unchanged.
 // - T is float in production and double in the gradient-check tests.
-// - Products with a weight matrix go through kernels.h gemm_weights(), which may reuse a packed
-//   copy: whoever writes float weights directly (tests, loaders) calls all_weights_changed()
-//   before the next forward (Model does it for its users, in Model::after_update()).
+// - Products with a weight matrix go through a kernels.h WeightGemm the layer owns, which reuses
+//   its packed copy while the weights version holds: whoever writes float weights directly calls
+//   all_weights_changed() before the next forward, or, for a Model's layers, the model's
+//   after_update() (which repacks that model's weights only).
 #pragma once
 
 #include "core/nn/random.h"

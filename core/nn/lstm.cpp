@@ -162,10 +162,8 @@ template <typename T> void Lstm<T>::forward(const TensorT<T>& in, bool training)
         }
     // Input projection of every step at once, plus the bias.
     T* z = gates_.data();
-    gemm_weights_typed(false, false, steps * batch, g4, f, x_tm_.data(), f, kernel_.data(), g4, T(0), z, g4);
-    for (std::size_t r = 0; r < std::size_t(steps) * batch; ++r)
-        for (int j = 0; j < g4; ++j)
-            z[r * g4 + j] += bias_[j];
+    weight_gemm_bias_typed(in_op_, false, steps * batch, g4, f, x_tm_.data(), f, kernel_.data(), g4, bias_.data(),
+                           false, z, g4);
 
     for (int b = 0; b < batch * u; ++b) {
         h_[b] = T(0);
@@ -178,7 +176,7 @@ template <typename T> void Lstm<T>::forward(const TensorT<T>& in, bool training)
         T* h_t = h_.data() + std::size_t(t + 1) * batch * u;
         T* c_t = c_.data() + std::size_t(t + 1) * batch * u;
         T* tc_t = tanh_c_.data() + std::size_t(t) * batch * u;
-        gemm_weights_typed(false, false, batch, g4, u, h_prev, u, recurrent_.data(), g4, T(1), zt, g4);
+        weight_gemm_typed(rec_op_, false, false, batch, g4, u, h_prev, u, recurrent_.data(), g4, T(1), zt, g4);
         // Rows are independent: split them across the pool (each row's arithmetic is the same
         // whatever the split, so results do not depend on the thread count).
         parallel_for(batch, [&](int b0, int b1) {
@@ -241,8 +239,8 @@ void Lstm<T>::backward(const TensorT<T>& in, const TensorT<T>& grad_out, bool wa
         });
         // dL/dh_{t-1} through the recurrent kernel: dz_t R^T.
         if (t > 0)
-            gemm_weights_typed(false, true, batch, u, g4, dzt, g4, recurrent_.data(), g4, T(0), dh_.data(),
-                               u);
+            weight_gemm_typed(rec_dx_op_, false, true, batch, u, g4, dzt, g4, recurrent_.data(), g4, T(0),
+                              dh_.data(), u);
     }
     const int rows = steps * batch;
     gemm_typed(true, false, f, g4, rows, x_tm_.data(), f, dz_.data(), g4, T(0), d_kernel_.data(), g4);
@@ -255,7 +253,8 @@ void Lstm<T>::backward(const TensorT<T>& in, const TensorT<T>& grad_out, bool wa
             d_bias_[j] += dz_[std::size_t(r) * g4 + j];
     if (!want_input_grad)
         return;
-    gemm_weights_typed(false, true, rows, f, g4, dz_.data(), g4, kernel_.data(), g4, T(0), dx_tm_.data(), f);
+    weight_gemm_typed(in_dx_op_, false, true, rows, f, g4, dz_.data(), g4, kernel_.data(), g4, T(0), dx_tm_.data(),
+                      f);
     T* dx = this->input_grad_.data();
     for (int b = 0; b < batch; ++b)
         for (int t = 0; t < steps; ++t) {

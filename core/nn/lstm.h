@@ -16,6 +16,7 @@
 // Internally the buffers are time-major (row t*batch + b) so that each step is a contiguous block.
 #pragma once
 
+#include "core/nn/kernels.h"
 #include "core/nn/layer.h"
 
 namespace aer {
@@ -55,6 +56,11 @@ class Lstm : public Layer<T> {
     TensorT<T> dh_;     // batch x u: dL/dh_{t} flowing back through R
     TensorT<T> dc_;     // batch x u: dL/dc_{t} flowing back through f
     TensorT<T> dx_tm_;  // steps*batch x features
+    // The products with the weights, each packed per weights version (kernels.h WeightGemm).
+    WeightGemm in_op_;      // x W + b: every step's input projection at once
+    WeightGemm rec_op_;     // z_t += h_{t-1} R
+    WeightGemm rec_dx_op_;  // dz_t R^T
+    WeightGemm in_dx_op_;   // dz W^T
 };
 
 } // namespace aer

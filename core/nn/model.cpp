@@ -479,6 +479,7 @@ const float* Model::run(const float* input, int rows, bool training) {
         dst[i] = input[i];
     for (std::size_t i = per * rows; i < input_.size(); ++i)
         dst[i] = 0.0f;
+    KernelScope scope(backend(), weights_version_);
     for (std::size_t i = 0; i < layers_.size(); ++i)
         layers_[i]->forward(layer_input(int(i)), training);
     trained_forward_ = training;
@@ -491,6 +492,7 @@ Status Model::backward(const int* labels, float& loss) {
     if (!built() || batch_ == 0 || !trained_forward_)
         return Status::error("model: backward() needs a forward(training = true) first");
     AER_TRY(check_labels(labels, batch_, classes_));
+    KernelScope scope(backend(), weights_version_);
     const int n = int(layers_.size());
     Dense<float>& last = static_cast<Dense<float>&>(*layers_.back());
     loss = softmax_cross_entropy(last.logits().data(), labels, batch_, classes_, loss_grad_.data());
@@ -528,8 +530,16 @@ Status Model::train_batch(const float* input, const int* labels, Optimizer& opti
 }
 
 void Model::after_update() {
-    // The weights just changed: drop the kernels' packed copies of them (kernels.h).
-    all_weights_changed();
+    // The weights just changed: the layers' packed forms of them are stale (kernels.h).
+    weights_version_ = new_weights_version();
+}
+
+Status Model::set_backend(Backend b) {
+    if (!backend_available(b))
+        return Status::error(std::string("backend ") + backend_name(b) + " is not in this build");
+    backend_ = b;
+    has_backend_ = true;
+    return Status{};
 }
 
 Status Model::predict(const float* inputs, int count, float* probs) {

@@ -18,9 +18,13 @@
 // forward()/backward() run without allocating. Parameter names are "<type>_<layer index>/<weight>",
 // e.g. "lstm_0/kernel". Training is deterministic for a seed (weights and dropout masks come from
 // Rng streams derived from it) and a kernel backend/thread count (see kernels.h).
+// Kernels: each model runs on its own backend (set_backend(); until set, the process default of
+// kernels.h) and its layers keep their weights packed for it, packed again only after this
+// model's after_update() (a training step of one model leaves every other model's packed weights).
 // Input: (batch, S, F) row-major; arrange_input() makes it from MFCC features.
 #pragma once
 
+#include "core/nn/kernels.h"
 #include "core/nn/layer.h"
 #include "core/nn/optimizer.h"
 #include "core/status.h"
@@ -114,9 +118,20 @@ class Model {
     /// forward(training) + backward + optimizer.step + after_update: one training step.
     Status train_batch(const float* input, const int* labels, Optimizer& optimizer, float& loss);
     /// Call after writing to any parameter from outside (train_batch, build and the loader
-    /// call it themselves): drops the kernels' packed copies of the weights (kernels.h
-    /// all_weights_changed()), the one place where cached forms of the weights are invalidated.
+    /// call it themselves): takes a new weights version (kernels.h new_weights_version()), so
+    /// this model's layers pack their weights again at their next use, the one place where
+    /// cached forms of the weights are invalidated. Other models are not touched.
     void after_update();
+    /// The version after_update() last took (kernels.h: what the layers' packed forms are for).
+    std::uint64_t weights_version() const { return weights_version_; }
+
+    /// Runs this model on backend `b` from now on (every forward, backward and predict),
+    /// whatever the process default or other models use. Fails, changing nothing, for a backend
+    /// this build lacks (kernels.h backend_available()).
+    Status set_backend(Backend b);
+    /// The backend this model runs on: its own once set_backend() succeeded, else the process
+    /// default (kernels.h current_backend()) at the time of the call.
+    Backend backend() const { return has_backend_ ? backend_ : current_backend(); }
 
     /// Class probabilities of `count` examples (count x steps x features) into probs
     /// (count x classes, caller-owned), in inference mode, batch() at a time (reshapes to
@@ -138,6 +153,9 @@ class Model {
     TensorT<float> input_;
     TensorT<float> loss_grad_;
     bool trained_forward_ = false; // the last forward() was in training mode
+    bool has_backend_ = false;     // set_backend() succeeded: backend_ holds, not the process default
+    Backend backend_ = Backend::simd;
+    std::uint64_t weights_version_ = 0;
 };
 
 /// Index of the largest of n values (the first on ties).

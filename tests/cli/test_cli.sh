@@ -234,5 +234,43 @@ import json; w=json.load(open('$tmp/out'))['timeline']; assert len(w) > 15 and a
 check "--hop out of range exits 2" expect_exit 2 "$aer" predict --timeline --hop 0 "$tmp/long.wav"
 check "--hop without --timeline exits 2" expect_exit 2 "$aer" predict --hop 0.5 "$tmp/long.wav"
 check "the usage names --timeline" grep -q -- "--timeline" "$tmp/err"
+# 8. kernel backends: predict gives the same labels, and probabilities within 1e-5 (README,
+# "Kernel backends"), under every backend the build has, natively and in the wasm build under node.
+examples=("$root"/web/examples/*.wav)
+same_predictions() { # same_predictions A.jsonl B.jsonl: same files and labels, probabilities within 1e-5
+    python3 - "$1" "$2" <<'PY'
+import json, sys
+a = [json.loads(l) for l in open(sys.argv[1])]
+b = [json.loads(l) for l in open(sys.argv[2])]
+assert len(a) == len(b) == 14, (len(a), len(b))
+for x, y in zip(a, b):
+    assert x["file"] == y["file"] and x["label"] == y["label"], (x, y)
+    worst = max(abs(x["probabilities"][k] - y["probabilities"][k]) for k in x["probabilities"])
+    assert worst <= 1e-5, (x["file"], worst)
+PY
+}
+check "predict --backend reference" expect_exit 0 "$aer" predict --backend reference "${examples[@]}"
+cp "$tmp/out" "$tmp/pred.reference"
+for be in simd xnnpack; do
+    if [ "$be" = xnnpack ] && "$aer" predict --backend xnnpack "${examples[0]}" 2>&1 | grep -q "not in this build"; then
+        echo "note: this native build has no xnnpack backend (libXNNPACK missing)"; continue
+    fi
+    check "predict --backend $be" expect_exit 0 "$aer" predict --backend "$be" "${examples[@]}"
+    cp "$tmp/out" "$tmp/pred.$be"
+    check "predict --backend $be agrees with the reference loops" same_predictions "$tmp/pred.reference" "$tmp/pred.$be"
+done
+check "predict --backend nonsense is a usage error" expect_exit 2 "$aer" predict --backend nonsense "${examples[0]}"
+check "the error lists the backends" grep -q "reference, simd, xnnpack" "$tmp/err"
+for v in st mt; do
+    js="$root/build/wasm-$v/aer.js"
+    [ -f "$js" ] || { echo "note: $js not built"; continue; }
+    check "wasm-$v predict --backend simd" expect_exit 0 node --no-experimental-fetch "$js" predict --backend simd "${examples[@]}"
+    cp "$tmp/out" "$tmp/pred.wasm-$v"
+    check "wasm-$v predict agrees with the native reference loops" same_predictions "$tmp/pred.reference" "$tmp/pred.wasm-$v"
+    # No wasm build of XNNPACK is linked (README, "Kernel backends"): a clear usage error, not a silent fallback.
+    check "wasm-$v predict --backend xnnpack is refused" expect_exit 2 node --no-experimental-fetch "$js" predict \
+        --backend xnnpack "${examples[0]}"
+    check "wasm-$v: the refusal says the build lacks it" grep -q "backend xnnpack is not in this build" "$tmp/err"
+done
 
 check_summary cli

@@ -40,6 +40,7 @@ test('isolated by the server: threaded build, MFCC of a real RAVDESS file, a bro
         const runtime = await b.page.textContent('[data-testid="runtime"]');
         assert.match(runtime, /threaded/);
         assert.match(runtime, /simd/);
+        assert.match(runtime, /backend simd$/);
         assert.ok(threads_of(runtime) > 1, runtime);
         assert.equal(await b.page.evaluate(() => self.crossOriginIsolated), true);
         await check_features(b.page);
@@ -68,6 +69,7 @@ test('no COOP/COEP from the server: single-threaded and says so; the service wor
         assert.equal(await b.page.evaluate(() => self.crossOriginIsolated), false);
         const runtime = await b.page.textContent('[data-testid="runtime"]');
         assert.match(runtime, /single-threaded, threads 1, simd/);
+        assert.match(runtime, /backend simd$/); // the kernel backend models run on (no XNNPACK in wasm)
         await check_features(b.page);
         // The page offers the reload that the service worker's headers make isolated.
         await b.page.waitForSelector('#reload-threads', { state: 'visible' });
