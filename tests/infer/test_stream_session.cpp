@@ -85,7 +85,6 @@ TEST_CASE("windows without voice get no label; a stream's block size changes not
     Model model;
     ModelInfo info;
     load_default_model(model, info);
-    const int sr = info.features.sample_rate;
     // 4 s of quiet noise (-70 dBFS: a quiet room), then a sung clip at 48 kHz as a microphone
     // delivers it, then 8 s of the quiet noise again.
     std::vector<float> clip;
