@@ -1,11 +1,14 @@
 // Helpers shared by the tests: where the shared data is, reading reference arrays.
 #pragma once
 
+#include "core/nn/kernels.h"
+
 #include <nlohmann/json.hpp>
 
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -89,6 +92,25 @@ inline Diff diff(const float* a, const float* b, std::size_t n) {
     if (n)
         d.mean_abs /= double(n);
     return d;
+}
+
+/// The kernel backends this build has (reference and simd always; xnnpack natively with Debian's).
+inline std::vector<aer::Backend> available_backends() {
+    std::vector<aer::Backend> out;
+    for (aer::Backend b : {aer::Backend::reference, aer::Backend::simd, aer::Backend::xnnpack})
+        if (aer::backend_available(b))
+            out.push_back(b);
+    return out;
+}
+
+/// n floats uniform in [-1, 1) from a seeded mt19937 (the same on every platform).
+inline std::vector<float> random_floats(std::size_t n, std::uint32_t seed) {
+    std::mt19937 rng(seed);
+    std::uniform_real_distribution<float> u(-1.0f, 1.0f);
+    std::vector<float> v(n);
+    for (float& x : v)
+        x = u(rng);
+    return v;
 }
 
 } // namespace aer_test

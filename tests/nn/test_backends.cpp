@@ -12,6 +12,8 @@
 #include "core/nn/optimizer.h"
 #include "core/train/normalize.h"
 
+#include "tests/test_util.h"
+
 #include <catch2/catch.hpp>
 
 #include <algorithm>
@@ -27,22 +29,8 @@ using namespace aer;
 
 namespace {
 
-std::vector<Backend> available_backends() {
-    std::vector<Backend> out;
-    for (Backend b : {Backend::reference, Backend::simd, Backend::xnnpack})
-        if (backend_available(b))
-            out.push_back(b);
-    return out;
-}
-
-std::vector<float> random_floats(std::size_t n, std::uint32_t seed) {
-    std::mt19937 rng(seed);
-    std::uniform_real_distribution<float> u(-1.0f, 1.0f);
-    std::vector<float> v(n);
-    for (float& x : v)
-        x = u(rng);
-    return v;
-}
+using aer_test::available_backends;
+using aer_test::random_floats;
 
 /// act(A op(B) + bias) in double: the truth a WeightGemm is held to.
 std::vector<double> truth(bool tb, int m, int n, int k, const std::vector<float>& a, int lda,

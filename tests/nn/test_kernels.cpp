@@ -5,6 +5,8 @@
 #include "core/nn/kernels.h"
 #include "core/nn/kernels_backends.h"
 
+#include "tests/test_util.h"
+
 #include <catch2/catch.hpp>
 
 #include <array>
@@ -30,22 +32,8 @@ struct KernelStateGuard {
     }
 };
 
-std::vector<Backend> available_backends() {
-    std::vector<Backend> out;
-    for (Backend b : {Backend::reference, Backend::simd, Backend::xnnpack})
-        if (backend_available(b))
-            out.push_back(b);
-    return out;
-}
-
-std::vector<float> random_floats(std::size_t n, std::uint32_t seed) {
-    std::mt19937 rng(seed);
-    std::uniform_real_distribution<float> u(-1.0f, 1.0f);
-    std::vector<float> v(n);
-    for (float& x : v)
-        x = u(rng);
-    return v;
-}
+using aer_test::available_backends;
+using aer_test::random_floats;
 
 /// One gemm problem with stored (pre-op) operands and padded leading dimensions.
 struct Problem {
