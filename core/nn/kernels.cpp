@@ -288,18 +288,8 @@ void WeightGemm::run(bool trans_a, bool trans_b, int m, int n, int k, const floa
         }
         XnnpackWeights* ops = d.xnn_for(trans_b, n, k, b, ldb, lda, ldc, nullptr, false);
         if (ops && ops->run(m, a, out)) {
-            if (beta != 0.0f) {
-                for (int i = 0; i < m; ++i) {
-                    float* crow = c + std::size_t(i) * ldc;
-                    const float* srow = out + std::size_t(i) * ldc;
-                    if (beta == 1.0f)
-                        for (int j = 0; j < n; ++j)
-                            crow[j] += srow[j];
-                    else
-                        for (int j = 0; j < n; ++j)
-                            crow[j] = beta * crow[j] + srow[j];
-                }
-            }
+            if (beta != 0.0f)
+                accumulate_product(m, n, out, beta, c, ldc);
             return;
         }
         // XNNPACK refused (out of memory): simd computes the product instead.
@@ -327,6 +317,19 @@ void WeightGemm::run_bias(bool trans_b, int m, int n, int k, const float* a, int
 
 void parallel_for(int n, const std::function<void(int, int)>& fn) {
     global_pool().run(n, fn);
+}
+
+void accumulate_product(int m, int n, const float* p, float beta, float* c, int ldc) {
+    for (int i = 0; i < m; ++i) {
+        float* crow = c + std::size_t(i) * ldc;
+        const float* prow = p + std::size_t(i) * ldc;
+        if (beta == 1.0f)
+            for (int j = 0; j < n; ++j)
+                crow[j] += prow[j];
+        else
+            for (int j = 0; j < n; ++j)
+                crow[j] = beta * crow[j] + prow[j];
+    }
 }
 
 } // namespace aer

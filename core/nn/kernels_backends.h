@@ -55,6 +55,10 @@ const char* simd_kernel_name();
 /// summation), so not for use while other threads run kernels.
 bool force_simd_kernel(const std::string& name);
 
+/// C = beta * C + P for m x n matrices with the same row stride ldc (P computed into scratch by a
+/// kernel that only overwrites, as XNNPACK's operators do). beta == 1 adds without multiplying.
+void accumulate_product(int m, int n, const float* p, float beta, float* c, int ldc);
+
 /// True once XNNPACK is initialised (native builds with AER_HAVE_XNNPACK only; false elsewhere).
 bool xnnpack_ready();
 /// gemm through XNNPACK's fully-connected operator. cache_b: op(B) is a weight matrix unchanged

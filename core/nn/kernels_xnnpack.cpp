@@ -294,18 +294,8 @@ void gemm_xnnpack(bool cache_b, bool trans_a, bool trans_b, int m, int n, int k,
         gemm_simd_weights(trans_a, trans_b, m, n, k, a, lda, b, ldb, beta, c, ldc);
         return;
     }
-    if (beta != 0.0f) {
-        for (int i = 0; i < m; ++i) {
-            float* crow = c + std::size_t(i) * ldc;
-            const float* srow = out + std::size_t(i) * ldc;
-            if (beta == 1.0f)
-                for (int j = 0; j < n; ++j)
-                    crow[j] += srow[j];
-            else
-                for (int j = 0; j < n; ++j)
-                    crow[j] = beta * crow[j] + srow[j];
-        }
-    }
+    if (beta != 0.0f)
+        accumulate_product(m, n, out, beta, c, ldc);
 }
 
 } // namespace aer
