@@ -35,6 +35,18 @@ std::vector<std::uint8_t> bytes_from_js(const val& array) {
     return out;
 }
 
+/// A model from its two files as the page holds them (JSON text, .bin Uint8Array). `bin_bytes`
+/// (may be null) receives the .bin's bytes.
+aer::Status model_from_js(const std::string& json_text, const val& bin, aer::Model& model, aer::ModelInfo& info,
+                          std::vector<std::uint8_t>* bin_bytes = nullptr) {
+    std::vector<std::uint8_t> b = bytes_from_js(bin);
+    aer::Status s = aer::load_model(reinterpret_cast<const std::uint8_t*>(json_text.data()), json_text.size(),
+                                    b.data(), b.size(), model, info);
+    if (bin_bytes)
+        *bin_bytes = std::move(b);
+    return s;
+}
+
 /// A JS-owned Float32Array copy of `v` (one bulk slice).
 val floats_to_js(const std::vector<float>& v) {
     return val(emscripten::typed_memory_view(v.size(), v.data())).call<val>("slice");
@@ -266,11 +278,9 @@ class Classifier {
     /// failure the previous model stays.
     val load(const std::string& json_text, const val& bin) {
         return guarded([&] {
-            std::vector<std::uint8_t> b = bytes_from_js(bin);
             aer::Model m;
             aer::ModelInfo info;
-            aer::Status s = aer::load_model(reinterpret_cast<const std::uint8_t*>(json_text.data()),
-                                            json_text.size(), b.data(), b.size(), m, info);
+            aer::Status s = model_from_js(json_text, bin, m, info);
             if (!s.ok())
                 return error_result(s.message);
             model_ = std::move(m);
@@ -503,12 +513,11 @@ class Trainer {
     /// checkpoint() gave, Uint8Arrays) instead of a fresh model -> {ok} or {ok: false, error}.
     val resume(const std::string& json_text, const val& bin, const val& state) {
         return guarded([&] {
-            std::vector<std::uint8_t> b = bytes_from_js(bin), st = bytes_from_js(state);
+            std::vector<std::uint8_t> b, st = bytes_from_js(state);
             aer::Model m;
             aer::ModelInfo saved;
             aer::TrainState ts;
-            aer::Status s = aer::load_model(reinterpret_cast<const std::uint8_t*>(json_text.data()),
-                                            json_text.size(), b.data(), b.size(), m, saved);
+            aer::Status s = model_from_js(json_text, bin, m, saved, &b);
             if (s.ok())
                 s = aer::parse_train_state(st.data(), st.size(), ts);
             if (s.ok())
@@ -524,11 +533,9 @@ class Trainer {
     /// {ok: false, error}.
     val adapt(const std::string& json_text, const val& bin) {
         return guarded([&] {
-            std::vector<std::uint8_t> b = bytes_from_js(bin);
             aer::Model m;
             aer::ModelInfo info;
-            aer::Status s = aer::load_model(reinterpret_cast<const std::uint8_t*>(json_text.data()),
-                                            json_text.size(), b.data(), b.size(), m, info);
+            aer::Status s = model_from_js(json_text, bin, m, info);
             if (s.ok())
                 s = session_.adapt(std::move(m), info);
             return status_result(s, "adapt: ");
