@@ -29,7 +29,8 @@ Status MfccConfig::validate() const {
 nlohmann::json to_json(const MfccConfig& c) {
     return {{"sample_rate", c.sample_rate}, {"n_fft", c.n_fft},   {"hop_length", c.hop_length},
             {"n_mels", c.n_mels},           {"n_mfcc", c.n_mfcc}, {"max_len", c.max_len},
-            {"fmin", c.fmin},               {"fmax", c.fmax},     {"top_db", c.top_db}};
+            {"fmin", c.fmin},               {"fmax", c.fmax},     {"top_db", c.top_db},
+            {"ref", c.ref_max ? nlohmann::json("max") : nlohmann::json(1.0)}};
 }
 
 Status mfcc_config_from_json(const nlohmann::json& j, MfccConfig& c) {
@@ -39,6 +40,15 @@ Status mfcc_config_from_json(const nlohmann::json& j, MfccConfig& c) {
     for (auto it = j.begin(); it != j.end(); ++it) {
         const std::string& k = it.key();
         const nlohmann::json& v = it.value();
+        if (k == "ref") {
+            if (v.is_string() && v.get<std::string>() == "max")
+                c.ref_max = true;
+            else if (v.is_number() && v.get<double>() == 1.0)
+                c.ref_max = false;
+            else
+                return Status::error("feature config: 'ref' must be 1.0 or \"max\"");
+            continue;
+        }
         bool is_int_key = k == "sample_rate" || k == "n_fft" || k == "hop_length" || k == "n_mels" ||
                           k == "n_mfcc" || k == "max_len";
         bool is_real_key = k == "fmin" || k == "fmax" || k == "top_db";
@@ -124,11 +134,12 @@ void MfccExtractor::mfcc_of_log_mel(const float* log_mel, std::size_t frames, st
     for (std::size_t i = 0; i < total; ++i)
         peak = std::max(peak, double(log_mel[i]));
     const float floor_db = config_.top_db > 0.0 ? float(peak - config_.top_db) : -3.0e38f;
+    const float ref_db = config_.ref_max ? float(peak) : 0.0f;
     out.assign(std::size_t(Q) * frames, 0.0f);
     std::vector<float> row(static_cast<std::size_t>(M));
     for (std::size_t f = 0; f < frames; ++f) {
         for (int m = 0; m < M; ++m)
-            row[std::size_t(m)] = std::max(log_mel[f * std::size_t(M) + std::size_t(m)], floor_db);
+            row[std::size_t(m)] = std::max(log_mel[f * std::size_t(M) + std::size_t(m)] - ref_db, floor_db - ref_db);
         for (int q = 0; q < Q; ++q) {
             const double* w = dct_.data() + std::size_t(q) * M;
             double acc = 0.0;
@@ -165,10 +176,11 @@ Status MfccExtractor::log_mel(const float* y, std::size_t n, std::vector<float>&
     for (float v : lm)
         peak = std::max(peak, v);
     const float floor_db = config_.top_db > 0.0 ? float(double(peak) - config_.top_db) : -3.0e38f;
+    const float ref_db = config_.ref_max ? peak : 0.0f;
     out.assign(nm * frames, 0.0f);
     for (std::size_t f = 0; f < frames; ++f)
         for (std::size_t m = 0; m < nm; ++m)
-            out[m * frames + f] = std::max(lm[f * nm + m], floor_db);
+            out[m * frames + f] = std::max(lm[f * nm + m] - ref_db, floor_db - ref_db);
     return Status{};
 }
 

@@ -30,6 +30,10 @@ struct MfccConfig {
     double fmin = 0.0;    ///< Hz
     double fmax = 0.0;    ///< Hz; 0 means sample_rate / 2
     double top_db = 80.0; ///< dB below the clip's peak where log-mel is floored
+    /// power_to_db's reference: false is librosa's default ref=1.0 (absolute dB: the recording
+    /// level is in every frame); true is ref=np.max (dB below the clip's own peak, so a clip played
+    /// at any gain gives the same features). JSON key "ref": 1.0 or "max".
+    bool ref_max = false;
 
     /// Checks ranges; the message names the bad field.
     Status validate() const;
@@ -50,7 +54,8 @@ class MfccExtractor {
     /// Natural frame count for n samples: 1 + floor(n / hop_length).
     std::size_t frame_count(std::size_t n) const { return stft_.frame_count(n); }
 
-    /// Log-mel spectrogram in dB of `y` (n samples at config().sample_rate).
+    /// Log-mel spectrogram in dB of `y` (n samples at config().sample_rate): power_to_db with
+    /// config().ref_max's reference and the top_db floor.
     /// `out`: resized to n_mels x frames, row-major (band-major, as librosa returns it).
     Status log_mel(const float* y, std::size_t n, std::vector<float>& out, std::size_t& frames);
 
@@ -70,8 +75,9 @@ class MfccExtractor {
     void log_mel_frame(const float* y, std::size_t n, std::size_t f, float* log_mel, float& level_db);
 
     /// MFCC of `frames` frames of unfloored log-mel (frame-major: frames x n_mels, as
-    /// log_mel_frame() gives them): floored at top_db below their own peak (power_to_db), then
-    /// the orthonormal DCT-II. `out`: resized to n_mfcc x frames, row-major.
+    /// log_mel_frame() gives them): floored at top_db below their own peak (power_to_db), made
+    /// relative to that peak when config().ref_max, then the orthonormal DCT-II.
+    /// `out`: resized to n_mfcc x frames, row-major.
     void mfcc_of_log_mel(const float* log_mel, std::size_t frames, std::vector<float>& out) const;
 
   private:
