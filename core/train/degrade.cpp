@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <numeric>
 
 namespace aer {
 namespace {
@@ -180,8 +181,10 @@ std::vector<float> wsola(const std::vector<float>& x, std::size_t n, int sr) {
     const long long hop = std::max(8L, std::lround(0.015 * double(sr))), w = 2 * hop;
     const long long d = std::max(1L, std::lround(0.0075 * double(sr)));
     const double alpha = double(x.size()) / double(n);
-    // x with `pad` zeros on both sides, so that every frame read is in bounds.
-    const long long m = (long long)x.size(), pad = w + 2 * d + hop + 2;
+    // x with `pad` zeros on both sides: nominal starts lie within [-hop, m + hop (alpha - 1)], candidates
+    // d further and natural continuations hop + w past a candidate, so every read is in bounds.
+    const long long m = (long long)x.size();
+    const long long pad = 2 * w + 2 * d + hop * (long long)std::ceil(alpha) + 2;
     std::vector<float> xp(std::size_t(m + 2 * pad), 0.0f);
     std::copy(x.begin(), x.end(), xp.begin() + pad);
     std::vector<float> win(static_cast<std::size_t>(w));
@@ -196,7 +199,7 @@ std::vector<float> wsola(const std::vector<float>& x, std::size_t n, int sr) {
         const long long nominal = std::llround(double(o + hop) * alpha) - hop;
         long long start = std::max(-pad, std::min(nominal, m + pad - w));
         if (k > 0) {
-            const float* nat = xp.data() + pad + prev + hop;
+            const float* nat = xp.data() + pad + std::min(prev + hop, m + pad - w);
             double best = -1e300;
             for (long long s = nominal - d; s <= nominal + d; ++s) {
                 if (s < -pad || s > m + pad - w)
@@ -454,7 +457,17 @@ Status change_speed(std::vector<float>& y, int sr, double factor) {
         return Status::error("speed: the sample rate must be positive (got " + std::to_string(sr) + ")");
     if (!(factor >= 0.5 && factor <= 2.0))
         return Status::error("speed: the factor must be within 0.5..2 (got " + std::to_string(factor) + ")");
-    const long long as_if = std::llround(double(sr) * factor);
+    const double target = double(sr) * factor;
+    long long as_if = std::llround(target), period = sr / std::gcd(as_if, (long long)sr);
+    for (long long r = (long long)std::ceil(target * (1.0 - 5e-4));
+         r <= (long long)std::floor(target * (1.0 + 5e-4)); ++r) {
+        const long long p = sr / std::gcd(r, (long long)sr);
+        if (p < period ||
+            (p == period && std::fabs(double(r) - target) < std::fabs(double(as_if) - target))) {
+            as_if = r;
+            period = p;
+        }
+    }
     if (as_if == sr || y.empty())
         return Status{};
     std::vector<float> out;

@@ -4,10 +4,10 @@
 // - Noise at an exact SNR over the whole clip: white (Gaussian), pink (1/f power: white through
 //   P. Kellet's refined "economy" pink filter, musicdsp.org 1999), brown (1/f^2: leaky-integrated
 //   white, DC removed) and babble (3-6 excerpts of other clips summed, so it sounds like talkers).
-// - Rooms: a synthetic impulse response (unit direct path, a few early reflections, then the
-//   "exponentially decaying noise" model of the diffuse tail, as in Lehmann & Johansson 2008's
-//   diffuse-tail approximation of the Allen & Berkley 1979 image method), convolved by FFT;
-//   RT60 estimated by Schroeder 1965 backward integration (T20 x 3, ISO 3382).
+// - Rooms: a synthetic impulse response (unit direct path, a few early reflections standing for
+//   the first image sources of Allen & Berkley 1979, drawn at random, then the "exponentially
+//   decaying noise" model of the diffuse tail), convolved by one FFT; RT60 estimated by
+//   Schroeder 1965 backward integration (T20 x 3, as ISO 3382-1 evaluates it).
 // - Channels: band limits through aer::resample (kaiser_best), telephone, high-pass and tilt
 //   biquads (R. Bristow-Johnson, "Cookbook formulae for audio EQ biquad filter coefficients").
 // - Speed perturbation (Ko et al. 2015) by resampling; pitch shift by speed perturbation then
@@ -77,8 +77,11 @@ void high_pass(std::vector<float>& y, int sr, double hz);
 void eq_tilt(std::vector<float>& y, int sr, double db_per_octave);
 
 /// Speed perturbation (Ko, Peddinti, Povey & Khudanpur 2015, "Audio augmentation for speech
-/// recognition"): y is read as if sampled at round(sr factor) Hz and resampled to sr, so tempo and
-/// pitch both scale by factor (0.5..2) and the length becomes ceil(n sr / round(sr factor)).
+/// recognition"): y is read as if sampled at R Hz and resampled to sr, so tempo and pitch both
+/// scale by R / sr ~ factor (0.5..2) and the length becomes ceil(n sr / R). R is the whole number
+/// within 0.05 % of sr factor whose resampling filter phases repeat soonest (least sr / gcd(R, sr);
+/// the nearest among equals): e.g. 24255 for 1.1 at 22050 Hz. (A rate prime to sr would make the
+/// filter taps anew for every sample, several times slower.)
 Status change_speed(std::vector<float>& y, int sr, double factor);
 
 /// Pitch scaled by factor (0.5..2) at the same duration: change_speed(factor), then a WSOLA
@@ -99,6 +102,7 @@ struct Degradation {
     std::string spec = "clean";
     std::vector<DegradeStep> steps; ///< empty: clean
 
+    /// True when there is nothing to apply.
     bool clean() const { return steps.empty(); }
 };
 
@@ -130,12 +134,13 @@ struct WaveAugment {
     int copies = 0;                                                                 ///< 0..16
     double noise = 0, room = 0, gain = 0, band = 0, tilt = 0, speed = 0, pitch = 0; ///< probabilities
 
+    /// True when copies are to be made.
     bool active() const { return copies > 0; }
 };
 
 /// Parses "none" or comma-separated copies:K (0..16), noise:P, room:P, gain:P, band:P, tilt:P,
 /// speed:P, pitch:P (P in [0, 1]), e.g. "copies:4,noise:0.6,room:0.4,gain:0.5,band:0.4,tilt:0.3,
-/// speed:0.3,pitch:0.3". Probabilities need copies:K (K >= 1); copies:0 gives the inactive (all
+/// speed:0.3,pitch:0.3". Probabilities need a copies:K part; copies:0 gives the inactive (all
 /// zero) policy. The message names the part at fault; `out` is unchanged on failure.
 Status parse_wave_augment(const std::string& spec, WaveAugment& out);
 
