@@ -348,6 +348,12 @@ TEST_CASE("degrade: speed and pitch perturbation", "[degrade]") {
     CHECK(std::fabs(double(fast.size()) - n / 1.1) <= 1.0);
     CHECK(tone_hz(fast) == Approx(484).epsilon(0.01));
 
+    // A factor whose rate is prime to 22050 Hz: the rate taken is within 0.05 %.
+    std::vector<float> slow = y;
+    REQUIRE(change_speed(slow, kSr, 0.95).ok());
+    CHECK(std::fabs(double(slow.size()) - n / 0.95) <= 0.0005 * n / 0.95 + 1.0);
+    CHECK(tone_hz(slow) == Approx(440 * 0.95).epsilon(0.002));
+
     for (double f : {1.1, 0.9}) {
         std::vector<float> shifted = y;
         REQUIRE(shift_pitch(shifted, kSr, f).ok());
