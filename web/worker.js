@@ -282,7 +282,13 @@ const ops = {
     async train({ id, config, examples, resume, adapt }) {
         const t = new m.Trainer();
         try {
-            const full = { ...config, feature_config: extractor.config() };
+            // The active model's features, changed by the recipe's (e.g. ref=max, fmax 8000):
+            // then each clip's features come from its audio, computed by the core.
+            const { features: changes, ...request } = config;
+            const active = extractor.config();
+            const feature_config = { ...active, ...(changes || {}) };
+            const own_features = Object.keys(feature_config).some((k) => feature_config[k] !== active[k]);
+            const full = { ...request, feature_config };
             let r = t.setup(JSON.stringify(full));
             if (r.ok && resume) r = t.resume(resume.json, new Uint8Array(resume.bin), new Uint8Array(resume.state));
             if (r.ok && adapt) {
@@ -291,15 +297,20 @@ const ops = {
                 r = files.ok ? t.adapt(files.json, files.bin) : files;
             }
             if (!r.ok) return r;
-            let missing = 0, without_copies = 0;
-            const copies = !!config.wave_augment && config.wave_augment !== 'none';
+            let missing = 0, without_copies = 0, prepared = 0;
+            const copies = !!request.wave_augment && request.wave_augment !== 'none';
             for (const ex of examples) {
                 const f = features.get(ex.item_id);
-                if (!f) { missing++; continue; }
-                // With waveform augmentation the core makes each clip's copies from its samples.
-                if (copies && f.samples) r = t.add_clip(f.samples, ex.label, ex.actor, ex.channel || '');
+                if (!f || (own_features && !f.samples)) { missing++; continue; }
+                // From the audio, the core computes the run's features and each clip's copies.
+                if ((copies || own_features) && f.samples) r = t.add_clip(f.samples, ex.label, ex.actor, ex.channel || '');
                 else r = t.add_example(f.mfcc, ex.label, ex.actor, ex.channel || '');
                 if (copies && !f.samples) without_copies++;
+                if ((copies || own_features) && ++prepared % 16 === 0) { // the copies take a while: say so, allow a cancel
+                    post_event(id, 'preparing', { done: prepared, total: examples.length });
+                    await yield_to_events();
+                    if (cancelled.has(id)) return { result: { stopped: true, epochs_done: 0 } };
+                }
                 if (!r.ok) return { ok: false, error: `${ex.name || `file ${ex.item_id}`}: ${r.error}` };
             }
             const s = t.start();
