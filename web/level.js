@@ -95,7 +95,8 @@ export function level_meter(prefix, rate) {
     const level = new Level(rate);
     const box = $(`${prefix}-level-box`), meter = $(`${prefix}-meter`), out = $(`${prefix}-level`), nums = $(`${prefix}-level-db`);
     let drawn = 0;
-    out.removeAttribute('data-state');
+    const clear = () => { for (const k of ['state', 'rmsDb', 'peakDb', 'activeDb', 'seconds']) delete out.dataset[k]; };
+    clear();
     out.textContent = 'listening…';
     box.hidden = false;
     const draw = () => {
@@ -117,6 +118,6 @@ export function level_meter(prefix, rate) {
             const now = performance.now();
             if (now - drawn >= 100) { drawn = now; draw(); }
         },
-        stop() { box.hidden = true; },
+        stop() { box.hidden = true; clear(); },
     };
 }
