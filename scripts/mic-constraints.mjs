@@ -15,6 +15,7 @@
 //             file from the point the recording started (found by the alignment), as long
 //   TV        total variation distance between those two predictions' probabilities (0..1)
 // Usage: node scripts/mic-constraints.mjs [--seconds 6] [--clip FILE.wav] (needs build/web).
+//        node scripts/mic-constraints.mjs --levels (no browser: the table behind level.js's -45 dBFS)
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -162,6 +163,7 @@ async function context_rate() {
         await b.close();
     }
 }
+if (args.includes('--levels')) { level_table(); process.exit(0); }
 const wav = read_wav16(clip_file);
 const rate = await context_rate();
 const clip = resample(Float32Array.from(wav.samples, (v) => v / 32768), wav.rate, rate);
@@ -261,6 +263,47 @@ async function measure(src, dir) {
         server.stop();
     }
     return rows;
+}
+
+// ---- --levels: why web/level.js says "too quiet" below -45 dBFS -----------------------------------
+/// Every 3rd RAVDESS speech file set to active levels from -20 to -60 dBFS (web/level.js's active
+/// level over the whole clip): how much of the voice the worker's gate (core/dsp/voice.h: frames of
+/// 2048 samples at 22050 Hz, Hann, every 512, never under -55 dBFS, 12 dB over the 10th percentile)
+/// still takes, against the clip at -20, and how many clips keep under 0.25 s (no label).
+function level_table() {
+    const root = path.join(path.dirname(clip_file), '..');
+    const N = Math.round(2048 * 48000 / 22050), H = Math.round(512 * 48000 / 22050);
+    const hann = Float64Array.from({ length: N }, (_, i) => 0.5 - 0.5 * Math.cos(2 * Math.PI * i / N));
+    const wsum = hann.reduce((a, v) => a + v, 0);
+    const targets = [-20, -30, -35, -40, -45, -50, -55, -60], kept = targets.map(() => []), mute = targets.map(() => 0);
+    const actives = [];
+    for (const actor of fs.readdirSync(root).sort()) {
+        for (const name of fs.readdirSync(path.join(root, actor)).sort().filter((_, i) => i % 3 === 0)) {
+            const w = read_wav16(path.join(root, actor, name));
+            if (w.rate !== 48000) continue;
+            const x = Float32Array.from(w.samples, (v) => v / 32768);
+            const l = frame_levels(x, w.rate), sorted = [...l].sort((a, b) => a - b);
+            const bar = Math.max(-70, sorted[Math.floor(0.1 * (sorted.length - 1))] + 12, sorted.at(-1) - 20);
+            const loud = l.filter((v) => v >= bar), active = db(loud.reduce((a, v) => a + 10 ** (v / 10), 0) / loud.length);
+            actives.push(active);
+            const g = [];
+            for (let i = 0; i + N <= x.length; i += H) {
+                let e = 0;
+                for (let j = 0; j < N; j++) e += hann[j] * x[i + j] * x[i + j];
+                g.push(db(e / wsum));
+            }
+            const rel = [...g].sort((a, b) => a - b)[Math.floor(0.1 * (g.length - 1))] + 12;
+            const voiced = (t) => g.filter((v) => v + t - active >= Math.max(rel + t - active, -55)).length;
+            const ref = voiced(-20);
+            targets.forEach((t, k) => { kept[k].push(voiced(t) / ref); if (voiced(t) * H / 48000 < 0.25) mute[k]++; });
+        }
+    }
+    const q = (a, p) => [...a].sort((u, v) => u - v)[Math.floor(p * (a.length - 1))];
+    console.log(`${actives.length} RAVDESS speech clips; their own active levels: median ${q(actives, 0.5).toFixed(1)}, ` +
+        `5th percentile ${q(actives, 0.05).toFixed(1)} dBFS; ${actives.filter((a) => a < -45).length} under -45`);
+    console.log('| active level dBFS | voice kept by the gate, median | 10th percentile | clips with no label |');
+    console.log('|---|---|---|---|');
+    targets.forEach((t, k) => console.log(`| ${t} | ${(100 * q(kept[k], 0.5)).toFixed(0)} % | ${(100 * q(kept[k], 0.1)).toFixed(0)} % | ${mute[k]} |`));
 }
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'aer-mic-constraints-'));

@@ -13,10 +13,10 @@
 // - quiet: the active level of the last 3 s is below -45 dBFS: the power mean of the frames that
 //   stand out (as above) and lie within 20 dB of the loudest (the loud part of speech, roughly
 //   ITU-T P.56's active level; 3 s so that a phrase's fading end does not read as quiet), once
-//   there are 0.5 s of such frames; with less (a phrase's soft onset), the last judgement stays. The
-//   worker's voice gate never takes a frame under -55 dBFS as voice: RAVDESS speech set to an
-//   active level of -45 dBFS keeps 73 % (median) of the voice it keeps at -20, 53 % at -50,
-//   none at -60. The level itself does not matter to the models' features (peak-relative).
+//   there are 0.5 s of such frames; with less (a phrase's soft onset) the last judgement stays.
+//   The worker's voice gate never takes a frame under -55 dBFS as voice: RAVDESS speech set to
+//   an active level of -45 dBFS keeps 73 % (median) of the voice it keeps at -20, 53 % at -50,
+//   3 % at -60. The level itself does not matter to peak-relative features; the gate does.
 // - ok: everything else.
 //
 // Contract (tests): the element `${prefix}-level` carries data-state, data-rms-db and
@@ -67,7 +67,8 @@ export class Level {
         this.since_clip = recent.reduce((n, f) => n + f.clipped, 0) >= CLIP_SAMPLES ? 0 : this.since_clip + 1;
     }
 
-    /// {state, rms_db, peak_db (the last 300 ms), active_db (the last 3 s), floor_db, seconds}.
+    /// {state, rms_db, peak_db (the last 300 ms), active_db (the last 3 s), floor_db, seconds};
+    /// judges the level anew when there is enough voice to (the verdict kept until the next).
     measure() {
         const last = (s) => this.frames.slice(-Math.round(s / FRAME_S));
         const shown = last(SHOW_S);
@@ -81,8 +82,7 @@ export class Level {
         const active_db = db(mean(active));
         if (active.length * FRAME_S >= MIN_ACTIVE_S) this.verdict = active_db < QUIET_DB ? 'quiet' : 'ok';
         const peak = shown.reduce((p, f) => Math.max(p, f.peak), 0);
-        const state = this.since_clip * FRAME_S < CLIP_HOLD_S ? 'clipping'
-            : !present ? 'silent' : this.verdict;
+        const state = this.since_clip * FRAME_S < CLIP_HOLD_S ? 'clipping' : !present ? 'silent' : this.verdict;
         return { state, rms_db: db(mean(shown)), peak_db: db(peak * peak), active_db, floor_db, seconds: this.count * FRAME_S };
     }
 }

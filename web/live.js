@@ -1,7 +1,7 @@
 // The live panel: recording from the microphone (mic.js: an AudioWorklet hands over raw PCM; the
-// live waveform and the input level are drawn while it records). A recording becomes a 16-bit WAV and takes the same path as
-// an uploaded file; its label (one of the active model's classes, or unknown) makes it a training
-// example. Recordings are speech.
+// live waveform and the input level are drawn while it records). A recording becomes a 16-bit
+// WAV and takes the same path as an uploaded file; its label (one of the active model's classes,
+// or unknown) makes it a training example. Recordings are speech.
 import { $, el, message_of } from './ui.js';
 import { on, model_labels } from './state.js';
 import { sort_labels } from './labels.js';
