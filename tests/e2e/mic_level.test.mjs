@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { start_server, launch, wait_ready, ravdess_files, read_wav16, make_wav, screenshot } from './harness.mjs';
+import { start_server, launch, wait_ready, ravdess_files, read_wav16, make_wav, screenshot, axe_violations } from './harness.mjs';
 
 const fake_mic = (file) => ['--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream',
     `--use-file-for-fake-audio-capture=${file}`];
@@ -47,10 +47,11 @@ const files = {
 test.after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 /// Opens the page with `file` as the microphone; for each panel ('rec': Record, 'live': Live),
-/// presses its button, waits for the level element to reach `want`, then until the clip has
-/// played once more (4 s of audio, the meter's data-seconds) while every state the element takes is noted,
-/// and stops. Resolves to {panel: {states (all seen after the first `want`), rms, peak, text}}.
-async function watch_level(file, want, panels) {
+/// presses its button, waits for the level element to reach `want`, then for the clip to play
+/// once more (4 s of audio, the meter's data-seconds) while every state the element takes is
+/// noted, and stops; with `axe`, checks the page's accessibility meanwhile. Resolves to
+/// {panel: {states (all seen from the first `want` on), rms, peak, text}}.
+async function watch_level(file, want, panels, { axe = false } = {}) {
     const server = await start_server();
     const b = await launch(fake_mic(file));
     const page = b.page;
@@ -82,6 +83,12 @@ async function watch_level(file, want, panels) {
                 [level, t0], { timeout: 30000, polling: 250 });
             const states = (await page.evaluate(() => window.level_states)).slice(seen - 1);
             if (want !== 'ok') await screenshot(page, `mic-level-${panel}-${want}`);
+            // The meter and its words: accessible in both themes (no serious or critical axe violation).
+            for (const scheme of axe ? ['light', 'dark'] : []) {
+                await page.emulateMedia({ colorScheme: scheme });
+                const v = await axe_violations(page);
+                assert.deepEqual(v.map((x) => `${x.impact} ${x.id}: ${x.help}\n  ${x.nodes.join('\n  ')}`), [], `axe, ${panel} level, ${scheme}`);
+            }
             await page.click(button);
             await page.waitForFunction((b) => document.querySelector(b).getAttribute('aria-pressed') === 'false', button);
             assert.ok(!(await page.isVisible(`#${panel}-level-box`)), 'the meter hides when the microphone closes');
@@ -96,7 +103,7 @@ async function watch_level(file, want, panels) {
 }
 
 test('level: a RAVDESS clip at about -60 dBFS is "too quiet", on Record and on Live', async () => {
-    const r = await watch_level(files.quiet, 'quiet', ['rec', 'live']);
+    const r = await watch_level(files.quiet, 'quiet', ['rec', 'live'], { axe: true });
     for (const [panel, m] of Object.entries(r)) {
         assert.match(m.text, TEXT.quiet, panel);
         assert.ok(m.peak < -30 && m.peak > -70, `${panel}: peak ${m.peak} dBFS`);
