@@ -268,7 +268,7 @@ async function measure(src, dir) {
 // ---- --levels: why web/level.js says "too quiet" below -45 dBFS -----------------------------------
 /// Every 3rd RAVDESS speech file set to active levels from -20 to -60 dBFS (web/level.js's active
 /// level over the whole clip): how much of the voice the worker's gate (core/dsp/voice.h: frames of
-/// 2048 samples at 22050 Hz, Hann, every 512, never under -55 dBFS, 12 dB over the 10th percentile)
+/// 2048 samples at 22050 Hz, Hann, every 512, never under -95 dBFS, 12 dB over the 10th percentile)
 /// still takes, against the clip at -20, and how many clips keep under 0.25 s (no label).
 function level_table() {
     const root = path.join(path.dirname(clip_file), '..');
@@ -293,7 +293,7 @@ function level_table() {
                 g.push(db(e / wsum));
             }
             const rel = [...g].sort((a, b) => a - b)[Math.floor(0.1 * (g.length - 1))] + 12;
-            const voiced = (t) => g.filter((v) => v + t - active >= Math.max(rel + t - active, -55)).length;
+            const voiced = (t) => g.filter((v) => v + t - active >= Math.max(rel + t - active, -95)).length;
             const ref = voiced(-20);
             targets.forEach((t, k) => { kept[k].push(voiced(t) / ref); if (voiced(t) * H / 48000 < 0.25) mute[k]++; });
         }

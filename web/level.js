@@ -14,9 +14,10 @@
 //   stand out (as above) and lie within 20 dB of the loudest (the loud part of speech, roughly
 //   ITU-T P.56's active level; 3 s so that a phrase's fading end does not read as quiet), once
 //   there are 0.5 s of such frames; with less (a phrase's soft onset) the last judgement stays.
-//   The worker's voice gate never takes a frame under -55 dBFS as voice: RAVDESS speech set to
-//   an active level of -45 dBFS keeps 73 % (median) of the voice it keeps at -20, 53 % at -50,
-//   3 % at -60. The level itself does not matter to peak-relative features; the gate does.
+//   The level itself does not matter to the default model's peak-relative features, and the
+//   worker's gate (never under -95 dBFS) still hears RAVDESS speech at -60; but a real
+//   microphone's own hiss (about -70 dBFS on a laptop) does not scale down with the voice, and
+//   below -45 it is within 25 dB of it, the edge of the noise the model was trained with.
 // - ok: everything else.
 //
 // Contract (tests): the element `${prefix}-level` carries data-state, data-rms-db and
