@@ -54,9 +54,9 @@ const RECIPES = {
     robust: { arch: 'conv1d', epochs: 50, batch: 32, lr: 0.001, dropout: 0.25, normalize: true,
         augment: 'shift:24,time:2x20,coef:2x4',
         wave_augment: 'copies:2,noise:0.6,room:0.4,gain:0.5,band:0.5,tilt:0.3,speed:0.3,pitch:0.3',
-        features: { ref: 'max', fmax: 8000 } },
+        features: { ref: 'max', fmax: 8000, amin: 1e-20 } },
     paper: { arch: 'paper-lstm', epochs: 50, batch: 32, lr: 0.001, dropout: 0.25, normalize: false,
-        augment: 'none', wave_augment: 'none', features: { ref: 1.0, fmax: 0 } },
+        augment: 'none', wave_augment: 'none', features: { ref: 1.0, fmax: 0, amin: 1e-10 } },
 };
 let recipe_features = RECIPES.robust.features;
 
@@ -118,7 +118,7 @@ function write_config(c) {
     const wave = typeof c.wave_augment === 'string' && c.wave_augment ? c.wave_augment : 'none';
     if (![...$('wave-augment').options].some((o) => o.value === wave)) $('wave-augment').append(el('option', { value: wave, text: wave }));
     $('wave-augment').value = wave;
-    if (c.feature_config) recipe_features = { ref: c.feature_config.ref ?? 1.0, fmax: c.feature_config.fmax ?? 0 };
+    if (c.feature_config) recipe_features = { ref: c.feature_config.ref ?? 1.0, fmax: c.feature_config.fmax ?? 0, amin: c.feature_config.amin ?? 1e-10 };
     $('recipe').value = 'custom';
     if (/^actors:/.test(c.split || '')) {
         $('split').value = 'actors';

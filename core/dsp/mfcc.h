@@ -34,6 +34,10 @@ struct MfccConfig {
     /// level is in every frame); true is ref=np.max (dB below the clip's own peak, so a clip played
     /// at any gain gives the same features). JSON key "ref": 1.0 or "max".
     bool ref_max = false;
+    /// power_to_db's amin: mel powers below it count as it (10 log10(amin) dB). librosa's
+    /// default 1e-10 (-100 dB) is absolute, so it clips a quiet recording that a loud one of the
+    /// same sound would not; a peak-relative model takes 1e-20, far below any real floor.
+    double amin = 1e-10;
 
     /// Checks ranges; the message names the bad field.
     Status validate() const;
@@ -69,7 +73,7 @@ class MfccExtractor {
     // that both give the same numbers.
 
     /// Frame `f` of `y` (n samples, centred as librosa pads it): `log_mel` (n_mels floats,
-    /// caller-owned) = 10 log10(max(1e-10, mel power)) in dB before any top_db floor, and
+    /// caller-owned) = 10 log10(max(amin, mel power)) in dB before any top_db floor, and
     /// `level_db` = the frame's Hann-weighted mean square in dB re full scale (a sine of
     /// amplitude 1 gives -3 dB; digital silence -120 dB), from the same spectrum (Parseval).
     void log_mel_frame(const float* y, std::size_t n, std::size_t f, float* log_mel, float& level_db);

@@ -19,10 +19,10 @@
 namespace aer {
 
 struct VoiceGateConfig {
-    /// dBFS; below it a frame is never voice. Just above 16-bit digital silence (one LSB of
-    /// dither is about -101 dBFS), so a voice 40 dB under a studio level still counts: the
-    /// relative bound below is what tells a steady hiss or hum from a voice.
-    double min_level_db = -95.0;
+    /// dBFS; below it a frame is never voice. Only digital silence (-120 dBFS as measured) is
+    /// under it, so a voice 40 dB under a quiet studio take still counts: the relative bound
+    /// below is what tells a steady hiss, hum or 16-bit dither from a voice.
+    double min_level_db = -115.0;
     double above_floor_db = 12.0;  ///< dB above the noise floor for a frame to be voice
     double floor_percentile = 10.0; ///< 0..100: the noise floor among the frames judged
     /// Checks ranges; the message names the field.

@@ -130,4 +130,40 @@ TEST_CASE("feature config: ref is 1.0 or max", "[dsp]") {
     CHECK(s.message.find("'ref'") != std::string::npos);
     j["ref"] = 2.0;
     CHECK_FALSE(mfcc_config_from_json(j, back).ok());
+    j["ref"] = "max";
+    j["amin"] = 1e-20;
+    REQUIRE(mfcc_config_from_json(j, back).ok());
+    CHECK(back.amin == 1e-20);
+    j["amin"] = 0.0;
+    s = mfcc_config_from_json(j, back);
+    CHECK(s.message.find("amin") != std::string::npos);
+}
+
+TEST_CASE("amin: librosa's 1e-10 clips a quiet clip, 1e-20 keeps it level-free", "[dsp]") {
+    // A clip at -30 dBFS peak, played 40 dB quieter: its mel powers fall under 1e-10.
+    std::vector<float> y = reference_signal("03-01-05-02-01-01-03");
+    float peak = 0;
+    for (float v : y)
+        peak = std::max(peak, std::fabs(v));
+    const float g = float(std::pow(10.0, -70.0 / 20.0)) / peak;
+    std::vector<float> quiet(y);
+    for (float& v : quiet)
+        v *= g;
+    for (double amin : {1e-10, 1e-20}) {
+        MfccConfig cfg;
+        cfg.ref_max = true;
+        cfg.amin = amin;
+        MfccExtractor ex;
+        REQUIRE(ex.init(cfg).ok());
+        std::vector<float> loud_f, quiet_f;
+        std::size_t frames = 0;
+        REQUIRE(ex.features(y.data(), y.size(), loud_f, frames).ok());
+        REQUIRE(ex.features(quiet.data(), quiet.size(), quiet_f, frames).ok());
+        aer_test::Diff d = aer_test::diff(loud_f.data(), quiet_f.data(), loud_f.size());
+        INFO("amin " << amin << ": max |diff| " << d.max_abs);
+        if (amin == 1e-10)
+            CHECK(d.max_abs > 1.0);
+        else
+            CHECK(d.max_abs < 1e-3);
+    }
 }
