@@ -337,11 +337,14 @@ const std::vector<EpochMetrics>& Personalisation::history() const {
     return session_ ? session_->trainer().history() : none;
 }
 
+const Model& Personalisation::kept_model() const {
+    return finished_ && result_.kept == "adapted" ? session_->model() : original_;
+}
+
 Status Personalisation::serialize(std::string& json_text, std::vector<std::uint8_t>& bin) const {
     if (!finished_)
         return Status::error("personalisation has not finished");
-    const Model& kept = result_.kept == "adapted" ? session_->model() : original_;
-    return serialize_model(kept, kept_info_, json_text, bin);
+    return serialize_model(kept_model(), kept_info_, json_text, bin);
 }
 
 } // namespace aer

@@ -130,8 +130,10 @@ class Personalisation {
     /// training.personalisation = result().to_json(). Valid once finished().
     const ModelInfo& kept_info() const { return kept_info_; }
 
-    /// The kept model's two files (valid once finished()): the adapted weights, or the original's
-    /// unchanged; the metadata is kept_info().
+    /// The kept model (valid once finished()): the final run's, or the original's weights unchanged.
+    const Model& kept_model() const;
+
+    /// The kept model's two files (valid once finished()): kept_model() with kept_info().
     Status serialize(std::string& json_text, std::vector<std::uint8_t>& bin) const;
 
   private:
