@@ -410,11 +410,13 @@ int cmd_adapt(const Args& in) {
         "usage: aer adapt [--model PREFIX.json] --data DIR [--data DIR...] --out PREFIX [--epochs N] [--lr "
         "X]\n"
         "       [--train head|last|all] [--penalty X] [--batch N] [--seed N] [--channels both|speech|song]\n"
-        "       [--augment SPEC] [--report R.json] [--threads N] [--backend simd] [--cache DIR|none]\n"
+        "       [--augment SPEC] [--report R.json] [--also-adapted PREFIX] [--threads N] [--backend simd]\n"
+        "       [--cache DIR|none]\n"
         "The clips are cross-validated: the adapted model is kept only when it classifies more held-back\n"
-        "clips right than the original (core/train/personalise.h); --out gets the model kept.";
+        "clips right than the original (core/train/personalise.h); --out gets the model kept.\n"
+        "--also-adapted writes the model adapted on all the clips too, kept or not (for comparisons).";
     if (!args.parse({"model", "data", "out", "epochs", "lr", "batch", "seed", "train", "penalty", "channels",
-                     "augment", "report", "threads", "backend", "cache"},
+                     "augment", "report", "threads", "backend", "cache", "also-adapted"},
                     {}, error) ||
         !setup_kernels(args, error))
         return fail("adapt: " + error + "\n" + usage, kUsage);
@@ -431,13 +433,19 @@ int cmd_adapt(const Args& in) {
     aer::Status s = load_chosen_model(args, prefix, model, info);
     if (!s.ok())
         return fail(s.message);
-    // The original files are never written: --out must name other files.
+    // The original files are never written: --out (and --also-adapted) must name other files.
     const std::string out = model_prefix(args.get("out"));
-    for (const char* ext : {".json", ".bin"}) {
-        std::error_code ec;
-        if (out + ext == prefix + ext || std::filesystem::equivalent(out + ext, prefix + ext, ec))
-            return fail("adapt: --out " + out + " is the model being adapted; choose another prefix", kUsage);
-    }
+    const std::string also = args.has("also-adapted") ? model_prefix(args.get("also-adapted")) : "";
+    for (const auto& [option, target] :
+         {std::pair<std::string, std::string>{"--out", out}, {"--also-adapted", also}})
+        for (const char* ext : {".json", ".bin"}) {
+            std::error_code ec;
+            if (!target.empty() &&
+                (target + ext == prefix + ext || std::filesystem::equivalent(target + ext, prefix + ext, ec)))
+                return fail("adapt: " + option + " " + target +
+                                " is the model being adapted; choose another prefix",
+                            kUsage);
+        }
 
     // The request: the model's features and labels, fine-tuning's defaults for what is not given.
     nlohmann::json adapt = nlohmann::json::object();
@@ -464,6 +472,7 @@ int cmd_adapt(const Args& in) {
     // Cross-validated adaptation (core/train/personalise.h): the same code as the page's Personalise.
     aer::Personalisation personalisation;
     s = personalisation.configure(settings, model, info);
+    personalisation.always_final_run(!also.empty());
     if (s.ok())
         s = personalisation.add_dataset(data);
     if (s.ok())
@@ -501,6 +510,14 @@ int cmd_adapt(const Args& in) {
     if (!s.ok())
         return fail(s.message);
     std::fprintf(stderr, "adapt: %s; wrote %s.json\n", result.reason.c_str(), out.c_str());
+    if (!also.empty() && personalisation.adapted_model()) {
+        s = aer::save_model_files(also, *personalisation.adapted_model(), personalisation.adapted_info());
+        if (!s.ok())
+            return fail(s.message);
+    } else if (!also.empty()) {
+        std::fprintf(stderr, "adapt: no model adapted on all the clips to write to %s.json (%s)\n",
+                     also.c_str(), result.folds ? "that run did not finish" : "no comparison was made");
+    }
     nlohmann::json report = result.to_json();
     report["history"] = history_json(personalisation.history());
     report["training"] = personalisation.kept_info().training;
@@ -511,16 +528,18 @@ int cmd_adapt(const Args& in) {
         if (!s.ok())
             return fail(s.message);
     }
-    nlohmann::json line = {{"model", prefix + ".json"},
-                           {"out", out + ".json"},
-                           {"clips", personalisation.clip_count()},
-                           {"labels", personalisation.labels()},
-                           {"train", settings.adapt.train},
-                           {"penalty", settings.adapt.penalty},
-                           {"epochs", settings.train.epochs},
-                           {"lr", settings.train.learning_rate},
-                           {"parameters", personalisation.kept_model().parameter_count()},
-                           {"train_seconds", train_s}};
+    nlohmann::json line = {
+        {"model", prefix + ".json"},
+        {"out", out + ".json"},
+        {"also_adapted", personalisation.adapted_model() && !also.empty() ? also + ".json" : ""},
+        {"clips", personalisation.clip_count()},
+        {"labels", personalisation.labels()},
+        {"train", settings.adapt.train},
+        {"penalty", settings.adapt.penalty},
+        {"epochs", settings.train.epochs},
+        {"lr", settings.train.learning_rate},
+        {"parameters", personalisation.kept_model().parameter_count()},
+        {"train_seconds", train_s}};
     for (const char* k :
          {"kept", "reason", "folds", "held_back_n", "adapted_accuracy", "original_accuracy", "adapt_n"})
         line[k] = report[k];

@@ -245,7 +245,10 @@ Status Personalisation::end_fold() {
     result_.adapted_log_likelihood = adapted_ll_sum_ / double(result_.held_back_n);
     result_.original_log_likelihood = original_ll_sum_ / double(result_.held_back_n);
     decide();
-    return finished_ ? Status{} : begin_run(0);
+    if (result_.kept == "adapted" || always_final_run_)
+        return begin_run(0); // the final run on all the clips
+    finished_ = true;
+    return Status{};
 }
 
 void Personalisation::decide() {
@@ -258,17 +261,16 @@ void Personalisation::decide() {
         result_.reason = "kept the adapted model: on held-back clips it classified " + adapted +
                          " right, the original " + original + over + "; then adapted on all " +
                          std::to_string(labels_.size()) + " clips";
-        return; // the final run on all the clips comes next
+    } else if (result_.adapted_right == result_.original_right) {
+        set_original("kept the original: on held-back clips the adapted model classified " + adapted +
+                     " right, no more than the original" + over + ": no evidence of a gain");
+    } else {
+        set_original("kept the original: on held-back clips the adapted model classified " + adapted +
+                     " right, the original " + original + over);
     }
-    if (result_.adapted_right == result_.original_right)
-        keep_original("kept the original: on held-back clips the adapted model classified " + adapted +
-                      " right, no more than the original" + over + ": no evidence of a gain");
-    else
-        keep_original("kept the original: on held-back clips the adapted model classified " + adapted +
-                      " right, the original " + original + over);
 }
 
-void Personalisation::keep_original(const std::string& reason) {
+void Personalisation::set_original(const std::string& reason) {
     result_.kept = "original";
     result_.adapt_n = 0;
     result_.reason = reason;
@@ -276,33 +278,44 @@ void Personalisation::keep_original(const std::string& reason) {
     if (!kept_info_.training.is_object())
         kept_info_.training = json::object();
     kept_info_.training["personalisation"] = result_.to_json();
+}
+
+void Personalisation::keep_original(const std::string& reason) {
+    set_original(reason);
     finished_ = true;
 }
 
 Status Personalisation::step(int max_batches, PersonaliseProgress& out) {
     if (!started_)
         return Status::error("personalisation has not started");
+    const bool decided = fold_ == 0; // the final run comes after the decision
     if (!finished_) {
         Status s = session_->step(max_batches, out.train);
-        if (!s.ok()) {
+        if (!s.ok() && decided && result_.kept == "original") { // a run for comparison only
+            notes_.push_back("adapting on all the clips for comparison failed: " + s.message);
+            finished_ = true;
+        } else if (!s.ok()) {
             const std::string where = fold_ > 0
                                           ? "fold " + std::to_string(fold_) + " of " + std::to_string(folds_)
                                           : std::string("the final run on all the clips");
             keep_original("kept the original: adapting failed in " + where + " (" + s.message + ")");
-        } else if (out.train.finished && fold_ > 0) {
+        } else if (out.train.finished && !decided) {
             s = end_fold();
             if (!s.ok())
                 return s;
-        } else if (out.train.finished) { // the final run: the adapted model is kept
-            kept_info_ = session_->info();
-            kept_info_.training["personalisation"] = result_.to_json();
+        } else if (out.train.finished) { // the final run
+            adapted_info_ = session_->info();
+            adapted_info_.training["personalisation"] = result_.to_json();
+            have_adapted_ = true;
+            if (result_.kept == "adapted")
+                kept_info_ = adapted_info_;
             finished_ = true;
         }
     }
     out.folds = folds_;
     out.fold = fold_;
     out.run = fold_ > 0 ? fold_ : folds_ + 1;
-    out.runs = folds_ + (result_.kept == "adapted" ? 1 : 0);
+    out.runs = folds_ + (result_.kept == "adapted" || always_final_run_ ? 1 : 0);
     out.finished = finished_;
     return Status{};
 }
@@ -325,7 +338,11 @@ Status Personalisation::run(const std::function<void(const PersonaliseProgress&)
 Status Personalisation::stop() {
     if (!started_)
         return Status::error("no personalisation to stop");
-    if (!finished_)
+    if (finished_)
+        return Status{};
+    if (fold_ == 0 && result_.kept == "original") // decided: only the run for comparison is cut short
+        finished_ = true;
+    else
         keep_original(fold_ > 0
                           ? "kept the original: stopped before the comparison on held-back clips finished"
                           : "kept the original: stopped during the final run on all the clips");
@@ -339,6 +356,10 @@ const std::vector<EpochMetrics>& Personalisation::history() const {
 
 const Model& Personalisation::kept_model() const {
     return finished_ && result_.kept == "adapted" ? session_->model() : original_;
+}
+
+const Model* Personalisation::adapted_model() const {
+    return finished_ && have_adapted_ ? &session_->model() : nullptr;
 }
 
 Status Personalisation::serialize(std::string& json_text, std::vector<std::uint8_t>& bin) const {

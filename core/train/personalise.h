@@ -72,7 +72,7 @@ struct PersonaliseResult {
 /// Where a personalisation is after a step().
 struct PersonaliseProgress {
     int run = 0;           ///< the adaptation run going on, 1-based: folds first, then the final run
-    int runs = 0;          ///< runs planned: the folds, plus 1 once adapted has won
+    int runs = 0;          ///< runs planned: the folds, plus 1 once adapted has won (or always_final_run())
     int fold = 0;          ///< 1..folds while cross-validating, 0 in the final run
     int folds = 0;         ///< folds of the cross-validation
     TrainProgress train;   ///< the current run's own progress
@@ -96,6 +96,11 @@ class Personalisation {
 
     /// Every example of a dataset whose features are computed with the model's features.
     Status add_dataset(const Dataset& data);
+
+    /// Before start(): the final run on all the clips happens even when the original is kept, so
+    /// that adapted_model() gives what adapting would have given (for comparisons: `aer adapt
+    /// --also-adapted`, scripts/personalise-eval). The decision and the kept model do not change.
+    void always_final_run(bool on) { always_final_run_ = on; }
 
     /// Plans the folds and starts the first run; with too few clips decides at once (finished(),
     /// the original kept). Fails without any usable clip.
@@ -133,6 +138,12 @@ class Personalisation {
     /// The kept model (valid once finished()): the final run's, or the original's weights unchanged.
     const Model& kept_model() const;
 
+    /// The model adapted on all the clips, whether kept or not (null when that run did not happen:
+    /// the original kept without always_final_run(), or a stop). Valid once finished().
+    const Model* adapted_model() const;
+    /// Its metadata (training.personalisation as kept_info()'s), when adapted_model() is not null.
+    const ModelInfo& adapted_info() const { return adapted_info_; }
+
     /// The kept model's two files (valid once finished()): kept_model() with kept_info().
     Status serialize(std::string& json_text, std::vector<std::uint8_t>& bin) const;
 
@@ -140,7 +151,9 @@ class Personalisation {
     Status begin_run(int fold);
     Status end_fold();
     void decide();
-    void keep_original(const std::string& reason);
+    void set_original(const std::string& reason);  ///< the decision, without finishing
+    void keep_original(const std::string& reason); ///< ... and finished
+
     Status score(Model& model, const std::vector<std::size_t>& idx, int& right, double& log_likelihood) const;
 
     SessionSettings settings_;
@@ -157,10 +170,10 @@ class Personalisation {
     std::unique_ptr<TrainingSession> session_; ///< the run going on (or the last one)
     int folds_ = 0;
     int fold_ = 0; ///< 1-based fold running; 0 in the final run
-    bool started_ = false, finished_ = false;
+    bool started_ = false, finished_ = false, always_final_run_ = false, have_adapted_ = false;
     PersonaliseResult result_;
     double adapted_ll_sum_ = 0, original_ll_sum_ = 0;
-    ModelInfo kept_info_;
+    ModelInfo kept_info_, adapted_info_;
 };
 
 } // namespace aer

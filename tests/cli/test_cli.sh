@@ -184,7 +184,7 @@ check "the skipped labels are named with their counts" grep -q "16 file(s) label
 sums_before=$(sha256sum "$tmp/tiny.json" "$tmp/tiny.bin")
 mkdir -p "$tmp/voice" && cp "$tmp/data/Actor_01/"03-02-0[1-3]-01-01-0[12]-01.wav "$tmp/voice/"
 check "adapt" expect_exit 0 "$aer" adapt --model "$tmp/tiny.json" --data "$tmp/voice" --out "$tmp/tiny-me" \
-    --epochs 3 --cache "$tmp/cache" --report "$tmp/adapt.report.json"
+    --epochs 3 --cache "$tmp/cache" --report "$tmp/adapt.report.json" --also-adapted "$tmp/tiny-all"
 check "adapt prints which model it kept, why, and the held-back figures" python3 -c "
 import json; r=json.loads(open('$tmp/out').read()); m=json.load(open('$tmp/tiny.json')); k=json.load(open('$tmp/tiny-me.json'))
 assert r['clips']==6 and r['epochs']==3 and r['train']=='all' and r['folds']==2 and r['held_back_n']==6
@@ -193,7 +193,10 @@ assert (r['kept']=='adapted') == (r['adapted_accuracy'] > r['original_accuracy']
 assert r['labels']==m['labels'] and k['labels']==m['labels']
 assert k['training']['personalisation']['kept']==r['kept'] and k['training']['personalisation']['reason']==r['reason']
 rep=json.load(open('$tmp/adapt.report.json')); assert rep['kept']==r['kept'] and len(rep['per_fold'])==2
-if r['kept']=='original': assert open('$tmp/tiny-me.bin','rb').read()==open('$tmp/tiny.bin','rb').read()"
+if r['kept']=='original': assert open('$tmp/tiny-me.bin','rb').read()==open('$tmp/tiny.bin','rb').read()
+# --also-adapted: the model adapted on all the clips, whichever was kept (the kept one when adapted won)
+a=json.load(open('$tmp/tiny-all.json')); assert r['also_adapted']=='$tmp/tiny-all.json' and a['training']['train_n']==6
+assert (open('$tmp/tiny-all.bin','rb').read()==open('$tmp/tiny-me.bin','rb').read()) == (r['kept']=='adapted')"
 check "adapt says which model it kept on stderr" grep -q "^adapt: kept the .*; wrote $tmp/tiny-me.json" "$tmp/err"
 mkdir -p "$tmp/voice1" && cp "$tmp/voice/"03-02-0[12]-01-01-01-01.wav "$tmp/voice1/"
 check "adapt with one clip per label" expect_exit 0 "$aer" adapt --model "$tmp/tiny.json" --data "$tmp/voice1" \

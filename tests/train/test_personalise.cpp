@@ -126,6 +126,25 @@ TEST_CASE("personalise: an adaptation that does worse on held-back clips keeps t
     CHECK(loaded_info.training["personalisation"]["reason"] == r.reason);
     CHECK(loaded_info.labels == info.labels);
     CHECK(bin_of(base, info) == before); // the caller's model was never touched
+    CHECK(p.adapted_model() == nullptr); // no final run for a model not kept
+
+    // Asked for the model adapted on all the clips too (for comparisons): the same decision and
+    // the same original written; the adapted one is there apart.
+    Personalisation q;
+    REQUIRE(q.configure(adapt_settings({{"lr", 3.0}, {"epochs", 30}}), base, info).ok());
+    q.always_final_run(true);
+    add_clips(q, 6, 0);
+    REQUIRE(q.start().ok());
+    PersonaliseProgress last;
+    REQUIRE(q.run([&](const PersonaliseProgress& g) { last = g; }, nullptr).ok());
+    CHECK(last.runs == 5);
+    CHECK(q.result().to_json() == r.to_json());
+    REQUIRE(q.serialize(text, bin).ok());
+    CHECK(bin == before);
+    REQUIRE(q.adapted_model() != nullptr);
+    CHECK(bin_of(*q.adapted_model(), info) != before);
+    CHECK(q.adapted_info().training["personalisation"]["kept"] == "original");
+    CHECK(q.adapted_info().training["train_n"] == 18);
 }
 
 TEST_CASE("personalise: an adaptation that does better on held-back clips is kept, trained on all the clips",
