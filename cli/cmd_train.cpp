@@ -10,6 +10,7 @@
 #include "core/train/metrics.h"
 #include "core/train/normalize.h"
 #include "core/train/dataset_copies.h"
+#include "core/train/personalise.h"
 #include "core/train/session.h"
 #include "core/train/split.h"
 #include "core/train/trainer.h"
@@ -458,12 +459,16 @@ int cmd_adapt(const Args& in) {
     Args args = in;
     std::string error;
     const char* usage =
-        "usage: aer adapt [--model PREFIX.json] --data DIR [--data DIR...] --out PREFIX [--epochs N] [--lr X]\n"
-        "       [--train head|last|all] [--penalty X] [--batch N] [--seed N] [--split none|paper|actors:LIST]\n"
-        "       [--train-fraction F] [--channels both|speech|song] [--augment SPEC] [--report R.json]\n"
-        "       [--threads N] [--backend simd] [--cache DIR|none]";
-    if (!args.parse({"model", "data", "out", "epochs", "lr", "batch", "seed", "train", "penalty", "split",
-                     "train-fraction", "channels", "augment", "report", "threads", "backend", "cache"},
+        "usage: aer adapt [--model PREFIX.json] --data DIR [--data DIR...] --out PREFIX [--epochs N] [--lr "
+        "X]\n"
+        "       [--train head|last|all] [--penalty X] [--batch N] [--seed N] [--channels both|speech|song]\n"
+        "       [--augment SPEC] [--report R.json] [--also-adapted PREFIX] [--threads N] [--backend simd]\n"
+        "       [--cache DIR|none]\n"
+        "The clips are cross-validated: the adapted model is kept only when it classifies more held-back\n"
+        "clips right than the original (core/train/personalise.h); --out gets the model kept.\n"
+        "--also-adapted writes the model adapted on all the clips too, kept or not (for comparisons).";
+    if (!args.parse({"model", "data", "out", "epochs", "lr", "batch", "seed", "train", "penalty", "channels",
+                     "augment", "report", "threads", "backend", "cache", "also-adapted"},
                     {}, error) ||
         !setup_kernels(args, error))
         return fail("adapt: " + error + "\n" + usage, kUsage);
@@ -480,13 +485,19 @@ int cmd_adapt(const Args& in) {
     aer::Status s = load_chosen_model(args, prefix, model, info);
     if (!s.ok())
         return fail(s.message);
-    // The original files are never written: --out must name other files.
+    // The original files are never written: --out (and --also-adapted) must name other files.
     const std::string out = model_prefix(args.get("out"));
-    for (const char* ext : {".json", ".bin"}) {
-        std::error_code ec;
-        if (out + ext == prefix + ext || std::filesystem::equivalent(out + ext, prefix + ext, ec))
-            return fail("adapt: --out " + out + " is the model being adapted; choose another prefix", kUsage);
-    }
+    const std::string also = args.has("also-adapted") ? model_prefix(args.get("also-adapted")) : "";
+    for (const auto& [option, target] :
+         {std::pair<std::string, std::string>{"--out", out}, {"--also-adapted", also}})
+        for (const char* ext : {".json", ".bin"}) {
+            std::error_code ec;
+            if (!target.empty() &&
+                (target + ext == prefix + ext || std::filesystem::equivalent(target + ext, prefix + ext, ec)))
+                return fail("adapt: " + option + " " + target +
+                                " is the model being adapted; choose another prefix",
+                            kUsage);
+        }
 
     // The request: the model's features and labels, fine-tuning's defaults for what is not given.
     nlohmann::json adapt = nlohmann::json::object();
@@ -510,54 +521,80 @@ int cmd_adapt(const Args& in) {
     s = session_data(args, settings, info.labels, data);
     if (!s.ok())
         return fail("adapt: " + s.message);
-    aer::TrainingSession session;
-    session.configure(settings);
-    s = session.adapt(std::move(model), info);
+    // Cross-validated adaptation (core/train/personalise.h): the same code as the page's Personalise.
+    aer::Personalisation personalisation;
+    s = personalisation.configure(settings, model, info);
+    personalisation.always_final_run(!also.empty());
     if (s.ok())
-        s = session.add_dataset(data);
+        s = personalisation.add_dataset(data);
     if (s.ok())
-        s = session.start();
+        s = personalisation.start();
     if (!s.ok())
         return fail("adapt: " + s.message);
-    for (const std::string& note : session.notes())
-        if (note.find("skipped") == std::string::npos)
+    for (const std::string& note : personalisation.notes())
+        if (note.find("skipped") == std::string::npos) // the scan's notes were printed already
             std::fprintf(stderr, "note: %s\n", note.c_str());
     const double t_train = now_s();
     const bool tty = isatty(2);
-    s = session.run([&](const aer::TrainProgress& p) { print_progress(p, session.trainer(), t_train, tty); },
-                    nullptr);
+    int run = 0;
+    s = personalisation.run(
+        [&](const aer::PersonaliseProgress& p) {
+            if (tty)
+                std::fprintf(stderr, "%s%s epoch %d/%d loss %.4f   ", run && p.run != run ? "\n" : "\r",
+                             p.fold > 0
+                                 ? ("fold " + std::to_string(p.fold) + "/" + std::to_string(p.folds)).c_str()
+                                 : "all clips",
+                             p.train.epoch, p.train.epochs, p.train.loss);
+            run = p.run;
+        },
+        nullptr);
+    if (tty && run)
+        std::fprintf(stderr, "\n");
     if (!s.ok())
         return fail("adapt: " + s.message);
-    nlohmann::json report;
-    s = session.evaluate(report);
-    if (!s.ok())
-        return fail("adapt: " + s.message);
-    s = aer::save_model_files(out, session.model(), session.info());
+    const double train_s = now_s() - t_train;
+    const aer::PersonaliseResult& result = personalisation.result();
+    for (const nlohmann::json& f : result.per_fold)
+        std::fprintf(stderr, "fold %d: adapted on %d clip(s); held back %d: adapted %d right, original %d\n",
+                     f["fold"].get<int>(), f["train_n"].get<int>(), f["held_back_n"].get<int>(),
+                     f["adapted_right"].get<int>(), f["original_right"].get<int>());
+    s = aer::save_model_files(out, personalisation.kept_model(), personalisation.kept_info());
     if (!s.ok())
         return fail(s.message);
-    report["history"] = history_json(session.trainer().history());
-    report["training"] = session.info().training;
-    report["notes"] = session.notes();
+    std::fprintf(stderr, "adapt: %s; wrote %s.json\n", result.reason.c_str(), out.c_str());
+    if (!also.empty() && personalisation.adapted_model()) {
+        s = aer::save_model_files(also, *personalisation.adapted_model(), personalisation.adapted_info());
+        if (!s.ok())
+            return fail(s.message);
+    } else if (!also.empty()) {
+        std::fprintf(stderr, "adapt: no model adapted on all the clips to write to %s.json (%s)\n",
+                     also.c_str(), result.folds ? "that run did not finish" : "no comparison was made");
+    }
+    nlohmann::json report = result.to_json();
+    report["history"] = history_json(personalisation.history());
+    report["training"] = personalisation.kept_info().training;
+    report["notes"] = personalisation.notes();
+    report["train_seconds"] = train_s;
     if (args.has("report")) {
         s = write_json_file(args.get("report"), report);
         if (!s.ok())
             return fail(s.message);
     }
-    nlohmann::json line = {{"model", prefix + ".json"},
-                           {"out", out + ".json"},
-                           {"train_n", session.split().train.size()},
-                           {"test_n", session.split().test.size()},
-                           {"labels", session.labels()},
-                           {"train", settings.adapt.train},
-                           {"penalty", settings.adapt.penalty},
-                           {"epochs", settings.train.epochs},
-                           {"lr", settings.train.learning_rate},
-                           {"trainable_parameters", session.model().trainable_count()},
-                           {"parameters", session.model().parameter_count()},
-                           {"train_seconds", now_s() - t_train}};
-    for (const char* k : {"accuracy", "original_accuracy", "by_channel", "original_by_channel"})
-        if (report.contains(k))
-            line[k] = report[k];
+    nlohmann::json line = {
+        {"model", prefix + ".json"},
+        {"out", out + ".json"},
+        {"also_adapted", personalisation.adapted_model() && !also.empty() ? also + ".json" : ""},
+        {"clips", personalisation.clip_count()},
+        {"labels", personalisation.labels()},
+        {"train", settings.adapt.train},
+        {"penalty", settings.adapt.penalty},
+        {"epochs", settings.train.epochs},
+        {"lr", settings.train.learning_rate},
+        {"parameters", personalisation.kept_model().parameter_count()},
+        {"train_seconds", train_s}};
+    for (const char* k :
+         {"kept", "reason", "folds", "held_back_n", "adapted_accuracy", "original_accuracy", "adapt_n"})
+        line[k] = report[k];
     std::printf("%s\n", line.dump().c_str());
     return kOk;
 }

@@ -14,6 +14,7 @@
 #include "core/nn/model_io.h"
 #include "core/train/checkpoint.h"
 #include "core/train/normalize.h"
+#include "core/train/personalise.h"
 #include "core/train/session.h"
 
 #include <emscripten/bind.h>
@@ -526,22 +527,6 @@ class Trainer {
         });
     }
 
-    /// After setup(), before start(): adapt a trained model (its two files: JSON text and .bin
-    /// Uint8Array) instead of training a fresh one: its weights, labels, features and normalisation
-    /// are kept (the request's `adapt` key says what trains). evaluate() then also gives
-    /// original_accuracy (the model before adaptation on the same held-back clips) -> {ok} or
-    /// {ok: false, error}.
-    val adapt(const std::string& json_text, const val& bin) {
-        return guarded([&] {
-            aer::Model m;
-            aer::ModelInfo info;
-            aer::Status s = model_from_js(json_text, bin, m, info);
-            if (s.ok())
-                s = session_.adapt(std::move(m), info);
-            return status_result(s, "adapt: ");
-        });
-    }
-
     /// One example: features (Float32Array, n_mfcc * max_len), its label name, actor (-1
     /// unknown) and channel ('speech', 'song' or '') -> {ok} or {ok: false, error}.
     val add_example(const val& features, const std::string& label, int actor, const std::string& channel) {
@@ -657,6 +642,116 @@ class Trainer {
     aer::TrainingSession session_;
 };
 
+/// Personalisation in the browser: a thin facade over aer::Personalisation
+/// (core/train/personalise.h), the same cross-validated adaptation `aer adapt` runs. setup(),
+/// add_example()..., start(), then step() until finished; result() says which model was kept
+/// and why, model() gives it.
+class Personaliser {
+  public:
+    /// The classifier's model (copied: the Classifier stays as it is) and config_json, an
+    /// adaptation request (core/train/session.h: adapt {train, penalty}, epochs, lr, batch,
+    /// seed, channels, augment; the model's features and labels are used) -> {ok} or {ok: false,
+    /// error} naming the bad field.
+    val setup(Classifier& c, const std::string& config_json) {
+        return guarded([&] {
+            if (!c.loaded())
+                return error_result("no model loaded to personalise");
+            nlohmann::json j = nlohmann::json::parse(config_json, nullptr, false);
+            if (j.is_discarded())
+                return error_result("personalisation request: not valid JSON");
+            if (j.is_object()) {
+                j["where"] = "browser";
+                if (!j.contains("adapt"))
+                    j["adapt"] = nlohmann::json::object();
+                j["feature_config"] = aer::to_json(c.model_info().features);
+            }
+            aer::SessionSettings settings;
+            aer::Status s = aer::parse_session_settings(j, settings);
+            if (s.ok())
+                s = p_.configure(settings, c.model(), c.model_info());
+            return status_result(s);
+        });
+    }
+
+    /// One clip: features (Float32Array, n_mfcc * max_len of the model's features), its label
+    /// name, actor (-1 unknown) and channel ('speech', 'song' or '') -> {ok} or {ok: false, error}.
+    val add_example(const val& features, const std::string& label, int actor, const std::string& channel) {
+        return guarded([&] {
+            aer::Channel ch = aer::Channel::unknown;
+            aer::Status s = aer::parse_channel(channel, ch);
+            if (s.ok()) {
+                std::vector<float> f = floats_from_js(features);
+                s = p_.add_example(f.data(), f.size(), label, actor, ch);
+            }
+            return status_result(s, "personalisation clip: ");
+        });
+    }
+
+    /// Plans the folds -> {ok, labels, clips, folds, finished (true: decided at once, too few
+    /// clips), notes} or {ok: false, error}.
+    val start() {
+        return guarded([&] {
+            aer::Status s = p_.start();
+            if (!s.ok())
+                return error_result(s.message);
+            return ok_json({{"labels", p_.labels()},
+                            {"clips", p_.clip_count()},
+                            {"folds", p_.result().folds},
+                            {"finished", p_.finished()},
+                            {"notes", p_.notes()}});
+        });
+    }
+
+    /// At most max_batches batches -> {ok, run, runs, fold (0: the final run on all clips),
+    /// folds, epoch, epochs, batch, batches_per_epoch, loss, acc, finished} or {ok: false, error}.
+    val step(int max_batches) {
+        return guarded([&] {
+            aer::PersonaliseProgress p;
+            aer::Status s = p_.step(max_batches < 1 ? 1 : max_batches, p);
+            if (!s.ok())
+                return error_result(s.message);
+            auto num = [](double v) { return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(nullptr); };
+            return ok_json({{"run", p.run},
+                            {"runs", p.runs},
+                            {"fold", p.fold},
+                            {"folds", p.folds},
+                            {"epoch", p.train.epoch},
+                            {"epochs", p.train.epochs},
+                            {"batch", p.train.batch},
+                            {"batches_per_epoch", p.train.batches},
+                            {"loss", num(p.train.loss)},
+                            {"acc", num(p.train.acc)},
+                            {"finished", p.finished}});
+        });
+    }
+
+    /// Ends now, keeping the original -> {ok} or {ok: false, error} (before start()).
+    val stop() {
+        return guarded([&] { return status_result(p_.stop()); });
+    }
+
+    /// The decision -> {ok, kept: 'adapted' | 'original', reason, folds, held_back_n,
+    /// adapted_right, original_right, adapted_accuracy, original_accuracy (null without a
+    /// comparison), adapted_log_likelihood, original_log_likelihood, adapt_n, per_fold}.
+    val result() const {
+        return guarded([&] { return ok_json(p_.result().to_json()); });
+    }
+
+    /// The kept model's files, its metadata saying which was kept and why -> {ok, json, bin:
+    /// Uint8Array} or {ok: false, error} (before it finished).
+    val model() const {
+        return guarded([&] {
+            std::string json;
+            std::vector<std::uint8_t> bin;
+            aer::Status s = p_.serialize(json, bin);
+            return s.ok() ? files_result(json, bin) : error_result("saving the model: " + s.message);
+        });
+    }
+
+  private:
+    aer::Personalisation p_;
+};
+
 /// Sets the kernel threads (1 in the single-threaded build); returns the count in effect.
 int set_threads(int n) {
     aer::Status s = aer::set_backend(aer::Backend::simd);
@@ -718,13 +813,21 @@ EMSCRIPTEN_BINDINGS(aer) {
         .function("add_example", &Trainer::add_example)
         .function("add_clip", &Trainer::add_clip)
         .function("resume", &Trainer::resume)
-        .function("adapt", &Trainer::adapt)
         .function("start", &Trainer::start)
         .function("step", &Trainer::step)
         .function("stop", &Trainer::stop)
         .function("evaluate", &Trainer::evaluate)
         .function("model", &Trainer::model)
         .function("checkpoint", &Trainer::checkpoint);
+    emscripten::class_<Personaliser>("Personaliser")
+        .constructor<>()
+        .function("setup", &Personaliser::setup)
+        .function("add_example", &Personaliser::add_example)
+        .function("start", &Personaliser::start)
+        .function("step", &Personaliser::step)
+        .function("stop", &Personaliser::stop)
+        .function("result", &Personaliser::result)
+        .function("model", &Personaliser::model);
     emscripten::function("runtime_info", &runtime_info);
     emscripten::function("decode_wav", &decode_wav);
     emscripten::function("set_threads", &set_threads);

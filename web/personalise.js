@@ -1,18 +1,17 @@
-// Personalisation: fine-tunes a copy of the active model on the labelled clips in the list (a
-// user's own voice: recordings or files), saves it like any other model and makes it active.
-// With enough clips (MIN_PER_LABEL of every label, half of them held back, stratified) the
-// held-back clips compare the adapted model with the original: both accuracies are shown.
-// The core does the work (Trainer.adapt: core/train/session.h); the run is a training request
-// (state.training), so Train, Resume and Use wait for it and Stop ends it.
-import { $, pct, task, failed } from './ui.js';
+// Personalisation: adapts a copy of the active model to the labelled clips in the list (a user's
+// own voice: recordings or files) and keeps it only when it does better than the original on clips
+// it did not adapt on. The core does the work and the deciding (Personaliser:
+// core/train/personalise.h, the same as `aer adapt`): the clips are cross-validated (each held
+// back once while the others adapt a copy), and the adapted model, then adapted on all of them, is
+// kept only when it classifies more held-back clips right than the original. A kept adapted model
+// is saved like any other and made active; otherwise the original stays active and nothing is
+// saved. The panel says which was kept and why (data-kept). The run is a training request
+// (state.training), so Train, Resume and Use wait for it and Stop ends it (keeping the original).
+import { $, task, failed } from './ui.js';
 import { start } from './rpc.js';
 import { state, on, emit, model_labels } from './state.js';
 import { sort_labels } from './labels.js';
 import { keep_model, refresh_models, activate, describe_arch } from './models.js';
-
-/// Per label, the clips needed to hold half of them back (2 to adapt on, 2 to test).
-export const MIN_PER_LABEL = 4;
-const TRAIN_FRACTION = 0.5;
 
 /// The clips that can personalise the active model: features ready, a label the model knows.
 function usable_items() {
@@ -20,28 +19,25 @@ function usable_items() {
     return state.items.filter((i) => i.status === 'ok' && i.label && known.has(i.label));
 }
 
-/// Counts per label, and whether every label present has MIN_PER_LABEL clips.
+/// Counts per label.
 function plan(items) {
     const counts = new Map();
     for (const i of items) counts.set(i.label, (counts.get(i.label) || 0) + 1);
-    const labels = sort_labels([...counts.keys()]);
-    const enough = labels.length > 0 && labels.every((l) => counts.get(l) >= MIN_PER_LABEL);
-    return { counts, labels, enough };
+    return { counts, labels: sort_labels([...counts.keys()]) };
 }
 
 /// The line above the button and whether it is enabled.
 export function update_personalise() {
     const items = usable_items();
-    const { counts, labels, enough } = plan(items);
+    const { counts, labels } = plan(items);
     const foreign = state.items.filter((i) => i.status === 'ok' && i.label && !model_labels().includes(i.label)).length;
     const text = !state.active ? 'No active model to personalise.'
         : !items.length ? `Label a few clips of one voice (recordings or files) with labels of model ${state.active.name} ` +
             `(${model_labels().join(', ')}), then fine-tune a copy of it on them.`
         : `${items.length} clip(s) to personalise model ${state.active.name} on (` +
             `${labels.map((l) => `${l} ${counts.get(l)}`).join(', ')}). ` +
-            (enough ? `Half of each label's clips are held back to compare the new model with the original.`
-                : `With ${MIN_PER_LABEL} or more clips of every label, half are held back to compare it with the original; ` +
-                  'with fewer, all of them adapt it and there is no comparison.');
+            'Each clip is held back once while the others adapt a copy; the adapted model is kept only when it gets more ' +
+            'of those clips right than the original (this needs 2 or more clips of at least 2 labels).';
     $('personalise-data').textContent = text + (foreign ? ` ${foreign} labelled clip(s) carry a label this model does not know: not used.` : '');
     $('personalise-button').disabled = !state.runtime || failed() || !!state.training || !state.active || items.length < 2;
 }
@@ -49,26 +45,27 @@ export function update_personalise() {
 async function personalise() {
     const source = state.active;
     const items = usable_items();
-    const { enough } = plan(items);
     if (!source || items.length < 2) return;
-    // In name order, so that the held-back clips do not depend on the order files were added.
+    // In name order, so that the folds do not depend on the order files were added.
     const key = (i) => `${i.rel}\u0000${i.name}`;
     const examples = items.slice().sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : a.id - b.id))
         .map((i) => ({ item_id: i.id, name: i.name, label: i.label, actor: i.actor, channel: i.channel }));
-    const config = enough ? { adapt: {}, split: 'paper', train_fraction: TRAIN_FRACTION, seed: 1 } : { adapt: {}, split: 'none', seed: 1 };
     const out = $('personalise-text');
     const result = $('personalise-result');
     result.textContent = '';
-    for (const a of ['data-accuracy', 'data-original-accuracy', 'data-held-back', 'data-model']) result.removeAttribute(a);
+    for (const a of ['data-kept', 'data-adapted-accuracy', 'data-original-accuracy', 'data-held-back', 'data-model']) {
+        result.removeAttribute(a);
+    }
     const t = task(`personalising model ${source.name} on ${examples.length} clip(s)…`);
     out.textContent = `preparing ${examples.length} clip(s)…`;
     let started = null;
-    const job = start('train', { config, examples, adapt: true }, {
+    const job = start('personalise', { config: { adapt: {}, seed: 1 }, examples }, {
         on_event: (ev) => {
             if (ev.event === 'started') started = ev;
             else if (ev.event === 'progress') {
-                out.textContent = `epoch ${ev.epoch} / ${ev.epochs}, loss ${ev.loss.toFixed(4)}, accuracy ${ev.acc.toFixed(3)}` +
-                    (started ? ` (${started.train_n} clip(s) adapt, ${started.test_n} held back)` : '');
+                out.textContent = (ev.fold ? `checking on held-back clips: fold ${ev.fold} of ${ev.folds}`
+                    : `adapting on all ${started ? started.clips : examples.length} clips`) +
+                    `, epoch ${ev.epoch} / ${ev.epochs}` + (Number.isFinite(ev.loss) ? `, loss ${ev.loss.toFixed(4)}` : '');
             }
         },
     });
@@ -85,34 +82,37 @@ async function personalise() {
         t.end();
     }
     if (!r.ok) { out.textContent = `Personalisation failed: ${r.error}`; return; }
-    if (!r.epochs_done) { out.textContent = 'Stopped before the first epoch finished: nothing to save.'; return; }
-    const ev = r.evaluation;
+    const d = r.decision;
+    result.setAttribute('data-kept', d.kept);
+    result.setAttribute('data-held-back', d.held_back_n);
+    if (d.held_back_n) {
+        result.setAttribute('data-adapted-accuracy', d.adapted_accuracy);
+        result.setAttribute('data-original-accuracy', d.original_accuracy);
+    }
+    // The core's reason, as a sentence: "Kept the adapted model: …" or "Kept the original: …".
+    const reason = `${d.reason.charAt(0).toUpperCase()}${d.reason.slice(1)}.`;
+    if (d.kept !== 'adapted') {
+        out.textContent = `${source.name} stays the active model; nothing was saved.`;
+        result.textContent = reason;
+        result.setAttribute('data-model', source.name);
+        return;
+    }
     // "NAME (personalised)", or "(2)", "(3)"... when taken; a personalised model's own copy is named
     // after the model it came from.
     const base = source.name.replace(/ \(personalised\)( \(\d+\))?$/, '');
     const record = {
         name: `${base} (personalised)`, json: r.json, bin: r.bin, created: new Date().toISOString(), source: 'personalised',
-        summary: { architecture: describe_arch(JSON.parse(r.json)), epochs_done: r.epochs_done, split: config.split,
-            test_accuracy: ev.n ? ev.accuracy : null, test_n: ev.n || 0, train_n: started ? started.train_n : examples.length,
-            original_accuracy: ev.n ? ev.original_accuracy : null, adapted_from: source.name },
+        summary: { architecture: describe_arch(JSON.parse(r.json)), split: `cross-validation, ${d.folds} folds`,
+            test_accuracy: d.adapted_accuracy, test_n: d.held_back_n, train_n: d.adapt_n,
+            original_accuracy: d.original_accuracy, adapted_from: source.name },
     };
     const { name, error } = await keep_model(record);
     await refresh_models();
     const load_error = await activate({ ...record, name, memory_only: !!error });
-    out.textContent = `${r.stopped ? 'Stopped' : 'Finished'} after ${r.epochs_done} epoch(s) on ${started ? started.train_n : examples.length} clip(s)` +
-        (error ? `. Not saved in this browser (${error}): “${name}” is usable from the model list until this page closes.`
-            : `. Saved as “${name}”`) + (load_error ? `, but it did not load: ${load_error}.` : ', now the active model.');
+    out.textContent = (error ? `Not saved in this browser (${error}): “${name}” is usable from the model list until this page closes`
+        : `Saved as “${name}”`) + (load_error ? `, but it did not load: ${load_error}.` : ', now the active model.');
+    result.textContent = reason;
     result.setAttribute('data-model', name);
-    if (ev.n && Number.isFinite(ev.original_accuracy)) {
-        result.setAttribute('data-accuracy', ev.accuracy);
-        result.setAttribute('data-original-accuracy', ev.original_accuracy);
-        result.setAttribute('data-held-back', ev.n);
-        result.textContent = `On ${ev.n} held-back clip(s): personalised ${pct(ev.accuracy)}, original (${source.name}) ` +
-            `${pct(ev.original_accuracy)}.`;
-    } else {
-        result.textContent = `No clips were held back (fewer than ${MIN_PER_LABEL} of some label), so there is no comparison ` +
-            'with the original.';
-    }
 }
 
 $('personalise-button').addEventListener('click', personalise);

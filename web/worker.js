@@ -106,6 +106,30 @@ function labels_problem(labels) {
 // a prediction) are not used there, so they come as rarely as the options allow.
 const LIVE_OPTIONS = JSON.stringify({ hop_s: 60 });
 
+/// Calls step(n) (a Trainer's or a Personaliser's) until it answers finished, request `id` is
+/// cancelled or it fails: n batches a call, aimed at ~150 ms (responsive to Stop, little overhead),
+/// never past an epoch's end (each finished epoch gets its own answer), yielding to queued
+/// messages between calls. on_step(answer) after each call; a message it returns ends the loop as
+/// a failure. -> {stopped, failure ('' when none)}.
+async function step_loop(id, step, on_step) {
+    let per_call = 1, batch = 0, batches = 1;
+    for (;;) {
+        if (cancelled.has(id)) return { stopped: true, failure: '' };
+        const n = Math.max(1, Math.min(per_call, batches - batch));
+        const t0 = performance.now();
+        const p = step(n);
+        const dt = performance.now() - t0;
+        if (!p.ok) return { stopped: false, failure: p.error };
+        per_call = Math.max(1, Math.min(256, Math.round(n * 150 / Math.max(dt, 1))));
+        batch = p.batch;
+        batches = p.batches_per_epoch || 1;
+        const failure = on_step(p);
+        if (failure) return { stopped: false, failure };
+        if (p.finished) return { stopped: false, failure: '' };
+        await yield_to_events();
+    }
+}
+
 const ops = {
     runtime() {
         const info = m.runtime_info();
@@ -274,12 +298,9 @@ const ops = {
     /// json, bin, state} (json, bin and state absent when no epoch finished). A 'cancel' keeps the
     /// last finished epoch's weights (and its state).
     /// resume (optional): {json, bin, state} of a checkpoint; training goes on at its next epoch
-    /// with its weights, normalisation and optimiser state.
-    /// adapt (optional, true): personalisation: fine-tunes a copy of the active model (its weights,
-    /// labels, features and normalisation; config carries the `adapt` key) instead of a fresh one;
-    /// no checkpoint events, and the evaluation also has original_accuracy (the active model on
-    /// the same held-back clips).
-    async train({ id, config, examples, resume, adapt }) {
+    /// with its weights, normalisation and optimiser state. (Personalising the active model is
+    /// the op personalise.)
+    async train({ id, config, examples, resume }) {
         const t = new m.Trainer();
         try {
             // The active model's features, changed by the recipe's (e.g. ref=max, fmax 8000):
@@ -291,11 +312,6 @@ const ops = {
             const full = { ...request, feature_config };
             let r = t.setup(JSON.stringify(full));
             if (r.ok && resume) r = t.resume(resume.json, new Uint8Array(resume.bin), new Uint8Array(resume.state));
-            if (r.ok && adapt) {
-                if (!classifier.loaded()) return { ok: false, error: 'no model loaded to personalise' };
-                const files = classifier.save();
-                r = files.ok ? t.adapt(files.json, files.bin) : files;
-            }
             if (!r.ok) return r;
             let missing = 0, without_copies = 0, prepared = 0;
             const copies = !!request.wave_augment && request.wave_augment !== 'none';
@@ -323,37 +339,21 @@ const ops = {
                 epoch: p.epoch, batch: p.batch, batches_per_epoch: p.batches_per_epoch, epochs: p.epochs,
                 loss: p.loss, acc: p.acc, finished: p.finished, examples: s.train_n,
             });
-            let per_call = 1, epochs_done = 0, stopped = false, failure = '';
-            let batch = 0, batches = 1;
-            for (;;) {
-                if (cancelled.has(id)) { stopped = true; break; }
-                // Never past an epoch's end in one call: each finished epoch gets its own event.
-                const n = Math.max(1, Math.min(per_call, batches - batch));
-                const t0 = performance.now();
-                const p = t.step(n);
-                const dt = performance.now() - t0;
-                if (!p.ok) { failure = p.error; break; }
-                // Aim at ~150 ms per call: responsive to Stop, little overhead.
-                per_call = Math.max(1, Math.min(256, Math.round(n * 150 / Math.max(dt, 1))));
-                batch = p.batch;
-                batches = p.batches_per_epoch || 1;
+            let epochs_done = 0;
+            const { stopped, failure } = await step_loop(id, (n) => t.step(n), (p) => {
                 if (p.epoch_done) {
                     epochs_done++;
                     post_event(id, 'epoch', p.epoch_done);
-                }
-                // Checkpoint: the page keeps this epoch's model, so a closed tab loses nothing (a
-                // personalisation is short and saved when it ends).
-                if (p.epoch_done && !adapt) {
+                    // Checkpoint: the page keeps this epoch's model, so a closed tab loses nothing.
                     const c = t.checkpoint();
-                    if (!c.ok) { failure = `the checkpoint of epoch ${p.epoch_done.epoch} failed: ${c.error}`; break; }
+                    if (!c.ok) return `the checkpoint of epoch ${p.epoch_done.epoch} failed: ${c.error}`;
                     const bin = own(c.bin), state = own(c.state);
                     post_event(id, 'checkpoint', { epoch: p.epoch_done.epoch, json: c.json, bin: bin.buffer,
                         state: state.buffer }, [bin.buffer, state.buffer]);
                 }
                 post_progress(p);
-                if (p.finished) break;
-                await yield_to_events();
-            }
+                return '';
+            });
             if (stopped) {
                 // Back to the last finished epoch's weights (a failed step has restored them itself).
                 const st = t.stop();
@@ -374,6 +374,52 @@ const ops = {
             };
         } finally {
             t.delete();
+        }
+    },
+
+    /// {config: an adaptation request (adapt {train, penalty}, epochs, lr, seed...: core/train/session.h),
+    /// examples: [{item_id, name, label, actor, channel}]}: personalises the active model through
+    /// the core's cross-validated adaptation (Personaliser, core/train/personalise.h: the adapted
+    /// model is kept only when it classifies more of the held-back clips right than the original).
+    /// Events: 'started' {labels, clips, folds, notes, missing}, 'progress' {run, runs, fold, folds,
+    /// epoch, epochs, loss, acc}. Answer: {stopped, decision: {kept: 'adapted' | 'original', reason,
+    /// folds, held_back_n, adapted_right, original_right, adapted_accuracy, original_accuracy...},
+    /// json, bin (the kept model: the original's weights when the original was kept)}. A 'cancel'
+    /// keeps the original.
+    async personalise({ id, config, examples }) {
+        if (!classifier.loaded()) return { ok: false, error: 'no model loaded to personalise' };
+        const p = new m.Personaliser();
+        try {
+            let r = p.setup(classifier, JSON.stringify(config));
+            if (!r.ok) return r;
+            let missing = 0;
+            for (const ex of examples) {
+                const f = features.get(ex.item_id);
+                if (!f) { missing++; continue; }
+                r = p.add_example(f.mfcc, ex.label, ex.actor, ex.channel || '');
+                if (!r.ok) return { ok: false, error: `${ex.name || `file ${ex.item_id}`}: ${r.error}` };
+            }
+            const s = p.start();
+            if (!s.ok) return s;
+            post_event(id, 'started', { labels: s.labels, clips: s.clips, folds: s.folds, notes: s.notes, missing });
+            const { stopped, failure } = s.finished ? { stopped: false, failure: '' }
+                : await step_loop(id, (n) => p.step(n), (q) => {
+                    post_event(id, 'progress', { run: q.run, runs: q.runs, fold: q.fold, folds: q.folds, epoch: q.epoch,
+                        epochs: q.epochs, loss: q.loss, acc: q.acc });
+                    return '';
+                });
+            if (failure) return { ok: false, error: failure };
+            if (stopped) {
+                const st = p.stop();
+                if (!st.ok) return { ok: false, error: `stopping failed: ${st.error}` };
+            }
+            const { ok, ...decision } = p.result();
+            const c = p.model();
+            if (!ok || !c.ok) return { ok: false, error: `the kept model could not be serialised: ${c.error || ''}` };
+            const bin = own(c.bin);
+            return { result: { stopped, decision, json: c.json, bin: bin.buffer }, transfer: [bin.buffer] };
+        } finally {
+            p.delete();
         }
     },
 

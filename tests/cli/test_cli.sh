@@ -179,15 +179,32 @@ check "a 6-label model counts what it cannot judge" expect_exit 0 "$aer" eval --
     --data "$tmp/speech" --cache "$tmp/cache"
 check "the skipped labels are named with their counts" grep -q "16 file(s) labelled 'disgust' skipped" "$tmp/err"
 
-# 10. adapt: a copy of the tiny model fine-tuned on actor 1's clips; the original files never change.
+# 10. adapt: a copy of the tiny model fine-tuned on actor 1's clips, kept only when it does better on
+# held-back clips (cross-validation); the original files never change.
 sums_before=$(sha256sum "$tmp/tiny.json" "$tmp/tiny.bin")
 mkdir -p "$tmp/voice" && cp "$tmp/data/Actor_01/"03-02-0[1-3]-01-01-0[12]-01.wav "$tmp/voice/"
 check "adapt" expect_exit 0 "$aer" adapt --model "$tmp/tiny.json" --data "$tmp/voice" --out "$tmp/tiny-me" \
-    --epochs 3 --cache "$tmp/cache"
-check "adapt prints a JSON summary with the model's labels" python3 -c "
-import json; r=json.loads(open('$tmp/out').read()); m=json.load(open('$tmp/tiny.json'))
-assert r['train_n']==6 and r['epochs']==3 and r['train']=='all' and r['trainable_parameters']==r['parameters']
-assert r['labels']==m['labels'] and json.load(open('$tmp/tiny-me.json'))['labels']==m['labels']"
+    --epochs 3 --cache "$tmp/cache" --report "$tmp/adapt.report.json" --also-adapted "$tmp/tiny-all"
+check "adapt prints which model it kept, why, and the held-back figures" python3 -c "
+import json; r=json.loads(open('$tmp/out').read()); m=json.load(open('$tmp/tiny.json')); k=json.load(open('$tmp/tiny-me.json'))
+assert r['clips']==6 and r['epochs']==3 and r['train']=='all' and r['folds']==2 and r['held_back_n']==6
+assert r['kept'] in ('adapted', 'original') and r['reason'].startswith('kept the ' + ('adapted model' if r['kept']=='adapted' else 'original'))
+assert (r['kept']=='adapted') == (r['adapted_accuracy'] > r['original_accuracy'])
+assert r['labels']==m['labels'] and k['labels']==m['labels']
+assert k['training']['personalisation']['kept']==r['kept'] and k['training']['personalisation']['reason']==r['reason']
+rep=json.load(open('$tmp/adapt.report.json')); assert rep['kept']==r['kept'] and len(rep['per_fold'])==2
+if r['kept']=='original': assert open('$tmp/tiny-me.bin','rb').read()==open('$tmp/tiny.bin','rb').read()
+# --also-adapted: the model adapted on all the clips, whichever was kept (the kept one when adapted won)
+a=json.load(open('$tmp/tiny-all.json')); assert r['also_adapted']=='$tmp/tiny-all.json' and a['training']['train_n']==6
+assert (open('$tmp/tiny-all.bin','rb').read()==open('$tmp/tiny-me.bin','rb').read()) == (r['kept']=='adapted')"
+check "adapt says which model it kept on stderr" grep -q "^adapt: kept the .*; wrote $tmp/tiny-me.json" "$tmp/err"
+mkdir -p "$tmp/voice1" && cp "$tmp/voice/"03-02-0[12]-01-01-01-01.wav "$tmp/voice1/"
+check "adapt with one clip per label" expect_exit 0 "$aer" adapt --model "$tmp/tiny.json" --data "$tmp/voice1" \
+    --out "$tmp/tiny-one" --cache "$tmp/cache"
+check "too few clips keep the original and say so" python3 -c "
+import json; r=json.loads(open('$tmp/out').read())
+assert r['kept']=='original' and r['folds']==0 and 'too few clips to hold any back' in r['reason'], r
+assert open('$tmp/tiny-one.bin','rb').read()==open('$tmp/tiny.bin','rb').read()"
 check "the adapted model predicts" expect_exit 0 "$aer" predict --model "$tmp/tiny-me.json" "$tmp/voice/03-02-01-01-01-01-01.wav"
 check "adapt refuses to write over the model it adapts" expect_exit 2 "$aer" adapt --model "$tmp/tiny.json" \
     --data "$tmp/voice" --out "$tmp/tiny" --cache "$tmp/cache"
