@@ -5,32 +5,10 @@
 #include <algorithm>
 #include <atomic>
 #include <mutex>
-#include <thread>
 
 namespace aer {
 
 namespace {
-
-// Runs work(i, ex) for i in [0, n) on `threads` threads, each with its own extractor.
-template <class Work> void for_each_clip(std::size_t n, const MfccConfig& cfg, int threads, Work work) {
-    std::atomic<std::size_t> next{0};
-    auto run = [&]() {
-        MfccExtractor ex;
-        Status init = ex.init(cfg);
-        for (std::size_t i = next++; i < n; i = next++)
-            work(i, ex, init);
-    };
-#if defined(__EMSCRIPTEN__) && !defined(__EMSCRIPTEN_PTHREADS__)
-    threads = 1;
-#endif
-    threads = std::max(1, std::min(threads, 64));
-    std::vector<std::thread> pool;
-    for (int t = 1; t < threads; ++t)
-        pool.emplace_back(run);
-    run();
-    for (std::thread& t : pool)
-        t.join();
-}
 
 std::string base_name(const std::string& path) {
     const std::size_t slash = path.find_last_of('/');
