@@ -43,7 +43,8 @@ let classifier = null; // Classifier: the active model
 let threads = 1;
 let listener = null;   // live listening: {l: Listener, rate} while the page listens
 let live_failure = ''; // why listening stopped on its own (a new model that could not listen)
-// item id -> {mfcc: Float32Array, natural_frames, samples: Float32Array at the features' rate, kept
+// item id -> {mfcc: Float32Array, natural_frames, long (longer than the model's window: it gets a
+// timeline), samples: Float32Array at the features' rate, kept
 // for a file longer than the model's window (it gets a timeline) and, within SAMPLES_BUDGET, for
 // every file (training with waveform augmentation makes its copies from them)}
 const features = new Map();
@@ -232,7 +233,7 @@ const ops = {
             forget(item_id);
             const keep = long || samples_bytes + d.samples.byteLength <= SAMPLES_BUDGET;
             if (keep) samples_bytes += d.samples.byteLength;
-            features.set(item_id, { mfcc: r.mfcc, natural_frames: r.natural_frames, samples: keep ? d.samples : null });
+            features.set(item_id, { mfcc: r.mfcc, natural_frames: r.natural_frames, long, samples: keep ? d.samples : null });
             post_event(id, 'file', {
                 item_id, ok: true, done, sample_rate: d.sample_rate, channels: d.channels, format: d.format,
                 duration_s: d.duration_s, truncated: d.truncated, natural_frames: r.natural_frames, frames: r.frames, long,
@@ -281,7 +282,7 @@ const ops = {
         // Timelines, one file at a time (the model cannot change in between: predict is serial).
         for (const i of have) {
             const f = features.get(i);
-            if (!f || !f.samples) continue;
+            if (!f || !f.long || !f.samples) continue; // a timeline for files longer than the window only
             const t = classifier.timeline(f.samples, extractor.config().sample_rate, '');
             post_event(id, 'timeline', { item_id: i, timeline: t });
             await yield_to_events();
