@@ -6,6 +6,7 @@ import test from 'node:test';
 import assert from 'node:assert/strict';
 import {
     with_app, wait_ready, wait_predictions, result_rows, ravdess_files, ravdess_label, default_model, screenshot, axe_violations,
+    import_model, tiny_model,
 } from './harness.mjs';
 
 const LABELS = ['calm', 'sad', 'angry'];
@@ -84,6 +85,31 @@ test('personalise the active model: kept only when it does better on held-back c
             assert.equal(r2.model, original);
             assert.equal(await page.textContent('#active-model'), original);
         }
+
+        // A model that cannot tell the three apart (the tiny LSTM with an all-zero output layer: always
+        // 'calm', 4 of 12): adapting must help, and the adapted model is kept, saved and made active.
+        assert.match(await import_model(page, 'tiny3', tiny_model(LABELS)), /Imported/);
+        await page.click('#model-list tr[data-model="tiny3"] button:text("Use")');
+        await page.waitForFunction(() => document.querySelector('#active-model').textContent === 'tiny3');
+        await page.waitForFunction(() => document.querySelector('#model-name').textContent === 'tiny3');
+        await wait_predictions(page, 12);
+        const tiny_before = await result_rows(page);
+        const r3 = await personalise(page);
+        assert.doesNotMatch(r3.status, /failed/, r3.status);
+        assert.equal(r3.kept, 'adapted', r3.text);
+        assert.equal(Number(r3.original), 4 / 12, 'the original says calm every time');
+        assert.ok(Number(r3.adapted) > Number(r3.original));
+        assert.match(r3.text, /^Kept the adapted model: on held-back clips it classified \d+\/12 right, the original 4\/12 \(cross-validation over 4 folds\); then adapted on all 12 clips\.$/);
+        assert.equal(r3.model, 'tiny3 (personalised)');
+        assert.match(r3.status, /^Saved as “tiny3 \(personalised\)”, now the active model\.$/);
+        assert.equal(await page.textContent('#active-model'), r3.model);
+        assert.ok(await page.isVisible(`#model-list tr[data-model="${r3.model}"].selected`), 'listed and selected');
+        await page.waitForFunction((m) => document.querySelector('#model-name').textContent === m, r3.model);
+        await wait_predictions(page, 12);
+        assert.notDeepEqual((await result_rows(page)).map((r) => r.probs), tiny_before.map((r) => r.probs), 'the adapted model differs');
+        const saved = await page.$$eval('#model-list tr[data-model]', (rows) => rows.map((r) => [r.dataset.model, r.querySelector('.saved').textContent]));
+        const row = saved.find(([n]) => n === r3.model);
+        assert.ok(row && !/not saved/.test(row[1]), `${r3.model}: ${row && row[1]}`);
         await screenshot(page, 'personalised');
         // Accessible in both themes (no serious or critical axe violation), and at a phone's width.
         for (const [scheme, width] of [['light', 1280], ['dark', 1280], ['light', 360]]) {
