@@ -9,6 +9,7 @@
 #include "core/train/dataset.h"
 #include "core/train/metrics.h"
 #include "core/train/normalize.h"
+#include "core/train/dataset_copies.h"
 #include "core/train/personalise.h"
 #include "core/train/session.h"
 #include "core/train/split.h"
@@ -191,6 +192,35 @@ nlohmann::json saved_request(const aer::ModelInfo& saved) {
     return r;
 }
 
+// --features KEY=VALUE,...: changes to a feature config (JSON keys of core/dsp/mfcc.h's to_json,
+// e.g. "ref=max,fmax=8000"); numbers stay numbers, "max" a string. The session validates it.
+bool feature_options(const std::string& spec, nlohmann::json& cfg, std::string& error) {
+    std::size_t start = 0;
+    while (start <= spec.size()) {
+        std::size_t end = spec.find(',', start);
+        if (end == std::string::npos)
+            end = spec.size();
+        const std::string part = spec.substr(start, end - start);
+        const std::size_t eq = part.find('=');
+        if (eq == std::string::npos || eq == 0 || eq + 1 == part.size()) {
+            error = "--features: '" + part + "' is not KEY=VALUE";
+            return false;
+        }
+        const std::string key = part.substr(0, eq), value = part.substr(eq + 1);
+        char* rest = nullptr;
+        const double number = std::strtod(value.c_str(), &rest);
+        if (rest && *rest == '\0')
+            cfg[key] = number == double((long long)number) && key != "fmin" && key != "fmax" && key != "top_db" &&
+                               key != "ref"
+                           ? nlohmann::json((long long)number)
+                           : nlohmann::json(number);
+        else
+            cfg[key] = value;
+        start = end + 1;
+    }
+    return true;
+}
+
 // The request keys the training options give (--seed, --epochs, --batch, --lr, --train-fraction,
 // --dropout, --split, --augment, --optimizer, --channels), each only when given; false (and a
 // message in `error`) on a value out of range.
@@ -217,6 +247,15 @@ bool request_from_options(const Args& args, nlohmann::json& request, std::string
     for (const char* key : {"split", "augment", "optimizer", "channels"})
         if (args.has(key))
             request[key] = args.get(key);
+    if (args.has("wave-augment"))
+        request["wave_augment"] = args.get("wave-augment");
+    if (args.has("features")) {
+        nlohmann::json cfg = request.contains("feature_config") ? request["feature_config"]
+                                                                : aer::to_json(aer::MfccConfig{});
+        if (!feature_options(args.get("features"), cfg, error))
+            return false;
+        request["feature_config"] = cfg;
+    }
     return true;
 }
 
@@ -244,11 +283,12 @@ int cmd_train(const Args& in) {
         "--out PREFIX\n"
         "       [--channels both|speech|song] [--seed N] [--epochs N] [--batch 32] [--lr 0.001]\n"
         "       [--optimizer adam|sgd] [--normalize] [--dropout R] [--augment shift:N,time:MxW,coef:MxW]\n"
-        "       [--init-from PREFIX.json] [--resume PREFIX.json] [--report R.json] [--threads N] [--backend "
-        "simd] [--cache DIR|none]";
+        "       [--wave-augment copies:K,noise:P,room:P,gain:P,band:P,tilt:P,speed:P,pitch:P]\n"
+        "       [--features ref=max,fmax=8000,...] [--init-from PREFIX.json] [--resume PREFIX.json]\n"
+        "       [--report R.json] [--threads N] [--backend simd] [--cache DIR|none]";
     if (!args.parse({"data", "arch", "split", "seed", "epochs", "batch", "lr", "optimizer", "init-from",
                      "out", "report", "threads", "backend", "cache", "train-fraction", "resume", "augment",
-                     "channels", "dropout"},
+                     "channels", "dropout", "wave-augment", "features"},
                     {"normalize"}, error))
         return fail("train: " + error + "\n" + usage, kUsage);
     if (!args.has("arch") && !args.has("resume"))
@@ -315,7 +355,19 @@ int cmd_train(const Args& in) {
 
     aer::TrainingSession session;
     session.configure(settings);
-    s = session.add_dataset(data);
+    if (settings.wave_augment.active()) {
+        const bool tty = isatty(2);
+        const double t_copies = now_s();
+        s = aer::add_dataset_with_copies(session, data, int(std::max(1u, std::thread::hardware_concurrency())),
+                                         [&](std::size_t done, std::size_t total) {
+                                             if (tty && (done % 8 == 0 || done == total))
+                                                 std::fprintf(stderr, "\raugmented copies %zu/%zu", done, total);
+                                         });
+        std::fprintf(stderr, "%snote: augmented copies (%s) made in %.1f s\n", tty ? "\n" : "",
+                     aer::wave_augment_spec(settings.wave_augment).c_str(), now_s() - t_copies);
+    } else {
+        s = session.add_dataset(data);
+    }
     if (s.ok() && args.has("resume")) {
         s = session.resume(std::move(resumed), saved, have_state ? &state : nullptr, nullptr);
         if (s.ok())
@@ -552,8 +604,10 @@ int cmd_eval(const Args& in) {
     std::string error;
     const char* usage =
         "usage: aer eval [--model PREFIX.json] --data DIR [--data DIR...] [--channels both|speech|song]\n"
-        "       [--actors LIST] [--report R.json]";
-    if (!args.parse({"model", "data", "actors", "report", "threads", "backend", "cache", "channels"}, {},
+        "       [--actors LIST] [--degrade SPEC]... [--report R.json]\n"
+        "  --degrade: play every file through a condition first (core/train/degrade.h), e.g. clean,\n"
+        "  noise:pink:10, room:0.6, rate:16000, telephone, gain:-30, laptop-room; repeat for a table";
+    if (!args.parse({"model", "data", "actors", "report", "threads", "backend", "cache", "channels", "degrade"}, {},
                     error) ||
         !setup_kernels(args, error))
         return fail("eval: " + error + "\n" + usage, kUsage);
@@ -568,6 +622,13 @@ int cmd_eval(const Args& in) {
         s = aer::parse_actor_list(args.get("actors"), actors);
         if (!s.ok())
             return fail("eval: " + s.message, kUsage);
+    }
+    std::vector<aer::Degradation> conditions;
+    for (const std::string& spec : args.get_all("degrade")) {
+        conditions.emplace_back();
+        s = aer::parse_degradation(spec, conditions.back());
+        if (!s.ok())
+            return fail("eval: --degrade " + spec + ": " + s.message, kUsage);
     }
     std::string prefix;
     aer::Model model;
@@ -594,24 +655,47 @@ int cmd_eval(const Args& in) {
     s = load_features(data, info.features, cache == "none" ? "" : cache, /*keep_copies=*/true);
     if (!s.ok())
         return fail("eval: " + s.message);
-    const std::size_t n = data.examples.size(), size = data.feature_size();
-    std::vector<float> x(n * size);
-    std::vector<int> y(n), pred;
-    std::vector<aer::Channel> channels(n);
-    for (std::size_t i = 0; i < n; ++i) {
-        aer::prepare_inputs(data.feature(i), 1, data.n_mfcc, data.frames, info, model.orientation(),
-                            x.data() + i * size);
-        y[i] = data.examples[i].label;
-        channels[i] = data.examples[i].channel;
-    }
-    s = aer::predict_classes(model, x.data(), int(n), pred);
+    // The scores of the model on `d`'s features.
+    auto score = [&](const aer::Dataset& d, nlohmann::json& out) {
+        const std::size_t n = d.examples.size(), size = d.feature_size();
+        std::vector<float> x(n * size);
+        std::vector<int> y(n), pred;
+        std::vector<aer::Channel> channels(n);
+        for (std::size_t i = 0; i < n; ++i) {
+            aer::prepare_inputs(d.feature(i), 1, d.n_mfcc, d.frames, info, model.orientation(), x.data() + i * size);
+            y[i] = d.examples[i].label;
+            channels[i] = d.examples[i].channel;
+        }
+        aer::Status r = aer::predict_classes(model, x.data(), int(n), pred);
+        if (!r.ok())
+            return r;
+        out = aer::compute_metrics(y, pred, info.labels).to_json();
+        out["by_channel"] = aer::accuracy_by_channel(channels, y, pred);
+        return aer::Status{};
+    };
+    nlohmann::json report;
+    s = score(data, report);
     if (!s.ok())
         return fail("eval: " + s.message);
-    nlohmann::json report = aer::compute_metrics(y, pred, info.labels).to_json();
-    report["by_channel"] = aer::accuracy_by_channel(channels, y, pred);
     report["model"] = prefix + ".json";
     report["data"] = args.get_all("data");
     report["notes"] = data.notes;
+    if (!conditions.empty()) {
+        nlohmann::json by_condition = nlohmann::json::object();
+        const int threads = int(std::max(1u, std::thread::hardware_concurrency()));
+        for (const aer::Degradation& d : conditions) {
+            aer::Dataset degraded = data;
+            nlohmann::json r;
+            s = aer::degraded_features(degraded, info.features, d, threads);
+            if (s.ok())
+                s = score(degraded, r);
+            if (!s.ok())
+                return fail("eval: --degrade " + d.spec + ": " + s.message);
+            by_condition[d.spec] = {{"accuracy", r["accuracy"]}, {"macro_f1", r["macro_f1"]},
+                                    {"by_channel", r["by_channel"]}, {"n", r["n"]}};
+        }
+        report["conditions"] = by_condition;
+    }
     if (args.has("report")) {
         s = write_json_file(args.get("report"), report);
         if (!s.ok())
@@ -622,7 +706,8 @@ int cmd_eval(const Args& in) {
                                         {"labels", info.labels},
                                         {"accuracy", report["accuracy"]},
                                         {"macro_f1", report["macro_f1"]},
-                                        {"by_channel", report["by_channel"]}})
+                                        {"by_channel", report["by_channel"]},
+                                        {"conditions", report.value("conditions", nlohmann::json::object())}})
                             .dump()
                             .c_str());
     return kOk;

@@ -541,6 +541,22 @@ class Trainer {
         });
     }
 
+    /// One clip's audio (Float32Array at the feature config's sample rate, as
+    /// FeatureExtractor.compute_samples resamples it), its label name, actor and channel: the
+    /// session computes its features and, with the request's wave_augment, its augmented copies
+    /// (core/train/clip_copies.h) -> {ok} or {ok: false, error}.
+    val add_clip(const val& samples, const std::string& label, int actor, const std::string& channel) {
+        return guarded([&] {
+            aer::Channel c = aer::Channel::unknown;
+            aer::Status s = aer::parse_channel(channel, c);
+            if (s.ok()) {
+                std::vector<float> y = floats_from_js(samples);
+                s = session_.add_clip(y.data(), y.size(), label, actor, c);
+            }
+            return status_result(s, "training clip: ");
+        });
+    }
+
     /// -> {ok, labels, train_n, test_n, split, notes} or {ok: false, error}.
     val start() {
         return guarded([&] {
@@ -795,6 +811,7 @@ EMSCRIPTEN_BINDINGS(aer) {
         .constructor<>()
         .function("setup", &Trainer::setup)
         .function("add_example", &Trainer::add_example)
+        .function("add_clip", &Trainer::add_clip)
         .function("resume", &Trainer::resume)
         .function("start", &Trainer::start)
         .function("step", &Trainer::step)

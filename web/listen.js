@@ -1,8 +1,9 @@
-// The live view: listens to the microphone and shows, several times a second, the emotion of the
-// newest window (the model's length, about 6 s) with the active model: the label (none while
-// nobody speaks), its probabilities, a scrolling timeline of the last 30 s and the compute time of
-// each update. The audio goes from the AudioWorklet to the worker (a Listener there keeps the
-// stream's state: resampler, MFCC frames, voice gate) and is dropped: nothing is recorded or sent.
+// The live view: listens to the microphone (mic.js, with its input level) and shows, several
+// times a second, the emotion of the newest window (the model's length, about 6 s) with the
+// active model: the label (none while nobody speaks), its probabilities, a scrolling timeline of
+// the last 30 s and the compute time of each update. The audio goes from the AudioWorklet to the
+// worker (a Listener there keeps the stream's state: resampler, MFCC frames, voice gate) and is
+// dropped: nothing is recorded or sent.
 //
 // Contract (tests): data-testid="live-button" toggles listening (aria-pressed); "live-label"
 // carries data-label (the current emotion, '' without voice), data-probs (JSON label ->
@@ -12,11 +13,12 @@ import { $, el, pct, message_of } from './ui.js';
 import { call } from './rpc.js';
 import { state, on } from './state.js';
 import { draw_timeline } from './plots.js';
+import { open_mic } from './mic.js';
 
 const UPDATE_MS = 250;  // at most 4 updates a second; at least 2 as long as one takes < 250 ms
 const SPAN_S = 30;      // the scrolling timeline's width
 const RECENT = 6;       // updates listed in words
-let live = null; // {stream, ctx, node, blocks, busy, timer, labels, history: [{t, probs}], times: [ms], updates}
+let live = null; // {mic (mic.js), blocks, busy, timer, labels, history: [{t, probs}], times: [ms], updates}
 
 /// Joins Float32Array blocks into one.
 function joined(blocks) {
@@ -35,32 +37,26 @@ function set_button(on_air) {
 async function start_live() {
     const button = $('live-button');
     button.disabled = true;
-    let stream = null, ctx = null;
+    let mic = null;
     try {
         if (!state.active) throw new Error('no model is active: load or train one first');
-        stream = await navigator.mediaDevices.getUserMedia({
-            audio: { channelCount: 1, echoCancellation: false, noiseSuppression: false, autoGainControl: false },
+        let L = null;
+        const pending = []; // blocks heard before the worker answered live_start
+        mic = await open_mic('live', (block) => {
+            if (block === 'stopped') return;
+            (L ? L.blocks : pending).push(block);
         });
-        ctx = new AudioContext();
-        await ctx.audioWorklet.addModule('recorder-worklet.js');
-        const r = await call('live_start', { rate: ctx.sampleRate });
+        const r = await call('live_start', { rate: mic.ctx.sampleRate });
         if (!r.ok) throw new Error(r.error);
-        const source = ctx.createMediaStreamSource(stream);
-        const node = new AudioWorkletNode(ctx, 'aer-recorder');
-        const L = { stream, ctx, node, blocks: [], busy: false, timer: 0, labels: r.labels, history: [], times: [],
-            updates: 0, window_s: r.window_s };
-        node.port.onmessage = (e) => { if (e.data !== 'stopped') L.blocks.push(e.data); };
-        source.connect(node);
-        node.connect(ctx.destination); // the processor writes silence; the connection keeps it running
+        L = { mic, blocks: pending, busy: false, timer: 0, labels: r.labels, history: [], times: [], updates: 0, window_s: r.window_s };
         live = L;
         L.timer = setInterval(() => update(L), UPDATE_MS);
         set_button(true);
         $('live-view').hidden = false;
-        $('live-status').textContent = `listening at ${ctx.sampleRate} Hz with model ${state.active.name}…`;
+        $('live-status').textContent = `listening at ${mic.ctx.sampleRate} Hz with model ${state.active.name}…`;
         show_label(null);
     } catch (err) {
-        if (stream) for (const track of stream.getTracks()) track.stop();
-        if (ctx) ctx.close();
+        if (mic) mic.close();
         $('live-status').textContent = `live listening unavailable: ${message_of(err) || err.name}`;
     } finally {
         button.disabled = false;
@@ -73,9 +69,8 @@ function stop_live(why = '') {
     if (!L) return;
     live = null;
     clearInterval(L.timer);
-    L.node.port.postMessage('stop');
-    for (const track of L.stream.getTracks()) track.stop();
-    L.ctx.close();
+    L.mic.node.port.postMessage('stop');
+    L.mic.close();
     set_button(false);
     call('live_stop').then((r) => { if (!r.ok) $('live-status').textContent += ` (stopping failed: ${r.error})`; });
     $('live-status').textContent = why || `stopped after ${L.updates} update(s).`;

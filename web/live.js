@@ -1,16 +1,17 @@
-// The live panel: recording from the microphone (an AudioWorklet hands over raw PCM; the live
-// waveform is drawn while it records). A recording becomes a 16-bit WAV and takes the same path as
-// an uploaded file; its label (one of the active model's classes, or unknown) makes it a training
-// example. Recordings are speech.
+// The live panel: recording from the microphone (mic.js: an AudioWorklet hands over raw PCM; the
+// live waveform and the input level are drawn while it records). A recording becomes a 16-bit
+// WAV and takes the same path as an uploaded file; its label (one of the active model's classes,
+// or unknown) makes it a training example. Recordings are speech.
 import { $, el, message_of } from './ui.js';
 import { on, model_labels } from './state.js';
 import { sort_labels } from './labels.js';
 import { encode_wav } from './wav.js';
 import { draw_waveform } from './plots.js';
 import { add_files } from './inputs.js';
+import { open_mic } from './mic.js';
 
 const MAX_RECORD_S = 30;
-let recording = null; // {stream, ctx, node, chunks, length, stopped, started, timer}
+let recording = null; // {mic (mic.js), chunks, length, stopped, started, timer}
 let recordings = 0;
 
 /// The label select offers the active model's classes (kept when the model changes, if known).
@@ -33,24 +34,15 @@ async function start_recording() {
     const button = $('record-button');
     button.disabled = true;
     try {
-        const stream = await navigator.mediaDevices.getUserMedia({
-            audio: { channelCount: 1, echoCancellation: false, noiseSuppression: false, autoGainControl: false },
+        const r = { mic: null, chunks: [], length: 0, stopped: null, started: performance.now() };
+        let stopped;
+        r.stopped = new Promise((resolve) => { stopped = resolve; });
+        r.mic = await open_mic('rec', (block) => {
+            if (block === 'stopped') { stopped(); return; }
+            r.chunks.push(block);
+            r.length += block.length;
+            if (r.mic && r.length >= MAX_RECORD_S * r.mic.ctx.sampleRate) stop_recording();
         });
-        const ctx = new AudioContext();
-        await ctx.audioWorklet.addModule('recorder-worklet.js');
-        const source = ctx.createMediaStreamSource(stream);
-        const node = new AudioWorkletNode(ctx, 'aer-recorder');
-        const r = { stream, ctx, node, chunks: [], length: 0, stopped: null, started: performance.now() };
-        r.stopped = new Promise((resolve) => {
-            node.port.onmessage = (e) => {
-                if (e.data === 'stopped') { resolve(); return; }
-                r.chunks.push(e.data);
-                r.length += e.data.length;
-                if (r.length >= MAX_RECORD_S * ctx.sampleRate) stop_recording();
-            };
-        });
-        source.connect(node);
-        node.connect(ctx.destination); // the processor writes silence; the connection keeps it running
         recording = r;
         $('waveform').hidden = false;
         r.timer = setInterval(() => {
@@ -72,11 +64,10 @@ async function stop_recording() {
     if (!r) return;
     recording = null;
     clearInterval(r.timer);
-    r.node.port.postMessage('stop');
+    r.mic.node.port.postMessage('stop');
     await Promise.race([r.stopped, new Promise((resolve) => setTimeout(resolve, 1000))]);
-    for (const track of r.stream.getTracks()) track.stop();
-    const rate = r.ctx.sampleRate;
-    r.ctx.close();
+    const rate = r.mic.ctx.sampleRate;
+    r.mic.close();
     const samples = joined(r.chunks, r.length);
     const button = $('record-button');
     button.textContent = '● Record';

@@ -47,7 +47,36 @@ function draw_history() {
     ], { title: 'Accuracy', x_max: epochs, y_max: 1 });
 }
 
-/// The form as a Trainer config (without feature_config: the worker adds the active one).
+/// The recipes the form offers. `features` changes the active model's feature config for the
+/// run (the worker then computes features from each clip's audio); the paper's are librosa's
+/// defaults (absolute dB, the full band).
+const RECIPES = {
+    robust: { arch: 'conv1d', epochs: 50, batch: 32, lr: 0.001, dropout: 0.25, normalize: true,
+        augment: 'shift:24,time:2x20,coef:2x4',
+        wave_augment: 'copies:2,noise:0.6,room:0.4,gain:0.5,band:0.5,tilt:0.3,speed:0.3,pitch:0.3',
+        features: { ref: 'max', fmax: 8000, amin: 1e-20 } },
+    paper: { arch: 'paper-lstm', epochs: 50, batch: 32, lr: 0.001, dropout: 0.25, normalize: false,
+        augment: 'none', wave_augment: 'none', features: { ref: 1.0, fmax: 0, amin: 1e-10 } },
+};
+let recipe_features = RECIPES.robust.features;
+
+/// Fills the form with a recipe's settings (the split, channels and seed stay).
+function apply_recipe(name) {
+    const r = RECIPES[name];
+    if (!r) return;
+    $('arch').value = r.arch;
+    for (const k of ['epochs', 'batch', 'lr', 'dropout']) $(k).value = r[k];
+    $('normalize').checked = r.normalize;
+    $('augment').value = r.augment;
+    $('wave-augment').value = r.wave_augment;
+    recipe_features = r.features;
+}
+$('recipe').addEventListener('change', () => apply_recipe($('recipe').value));
+for (const id of ['arch', 'epochs', 'batch', 'lr', 'dropout', 'normalize', 'augment', 'wave-augment'])
+    $(id).addEventListener('change', () => { $('recipe').value = 'custom'; });
+
+/// The form as a Trainer config (feature_config: the worker takes the active model's, changed
+/// by `features`).
 function read_config() {
     const num = (id, lo, hi, integer) => {
         const v = Number($(id).value);
@@ -72,6 +101,8 @@ function read_config() {
         channels: $('channels').value,
         normalize: $('normalize').checked,
         augment: $('augment').value,
+        wave_augment: $('wave-augment').value,
+        features: recipe_features,
     };
 }
 
@@ -84,6 +115,11 @@ function write_config(c) {
     const aug = typeof c.augment === 'string' && c.augment ? c.augment : 'none';
     if (![...$('augment').options].some((o) => o.value === aug)) $('augment').append(el('option', { value: aug, text: aug }));
     $('augment').value = aug;
+    const wave = typeof c.wave_augment === 'string' && c.wave_augment ? c.wave_augment : 'none';
+    if (![...$('wave-augment').options].some((o) => o.value === wave)) $('wave-augment').append(el('option', { value: wave, text: wave }));
+    $('wave-augment').value = wave;
+    if (c.feature_config) recipe_features = { ref: c.feature_config.ref ?? 1.0, fmax: c.feature_config.fmax ?? 0, amin: c.feature_config.amin ?? 1e-10 };
+    $('recipe').value = 'custom';
     if (/^actors:/.test(c.split || '')) {
         $('split').value = 'actors';
         $('actors').value = c.split.slice('actors:'.length);
@@ -145,6 +181,8 @@ export async function train(resume_rec = null) {
                 run = ev;
                 $('train-labels').textContent = `Labels (from the data): ${ev.labels.join(', ')}. ` +
                     `${ev.train_n} file(s) train, ${ev.test_n} test.` + (ev.skipped.length ? ` Skipped: ${ev.skipped.join('; ')}.` : '');
+            } else if (ev.event === 'preparing') {
+                $('train-text').textContent = `computing features and audio copies: ${ev.done} / ${ev.total} files`;
             } else if (ev.event === 'checkpoint') {
                 checkpoints = checkpoints.then(() => db.put_model({
                     name: checkpoint, json: ev.json, bin: ev.bin, state: ev.state, created: started.toISOString(), source: 'checkpoint',

@@ -44,8 +44,16 @@ let threads = 1;
 let listener = null;   // live listening: {l: Listener, rate} while the page listens
 let live_failure = ''; // why listening stopped on its own (a new model that could not listen)
 // item id -> {mfcc: Float32Array, natural_frames, samples: Float32Array at the features' rate, kept
-// only for a file longer than the model's window (it gets a timeline)}
+// for a file longer than the model's window (it gets a timeline) and, within SAMPLES_BUDGET, for
+// every file (training with waveform augmentation makes its copies from them)}
 const features = new Map();
+const SAMPLES_BUDGET = 512 * 1024 * 1024; // bytes of kept samples; files past it train without copies
+let samples_bytes = 0;
+function forget(item_id) {
+    const f = features.get(item_id);
+    if (f && f.samples) samples_bytes -= f.samples.byteLength;
+    features.delete(item_id);
+}
 const running = new Set();   // ids of requests received and not yet answered
 const cancelled = new Set(); // ids of running extract/train requests asked to stop
 const ready = (async () => {
@@ -162,6 +170,7 @@ const ops = {
                 extractor = x;
                 x = null;
                 features.clear();
+                samples_bytes = 0;
             }
             // Live listening goes on with the new model (a new stream: its features may differ).
             let live_error = '';
@@ -220,7 +229,10 @@ const ops = {
                 continue;
             }
             const long = r.natural_frames > r.frames;
-            features.set(item_id, { mfcc: r.mfcc, natural_frames: r.natural_frames, samples: long ? d.samples : null });
+            forget(item_id);
+            const keep = long || samples_bytes + d.samples.byteLength <= SAMPLES_BUDGET;
+            if (keep) samples_bytes += d.samples.byteLength;
+            features.set(item_id, { mfcc: r.mfcc, natural_frames: r.natural_frames, samples: keep ? d.samples : null });
             post_event(id, 'file', {
                 item_id, ok: true, done, sample_rate: d.sample_rate, channels: d.channels, format: d.format,
                 duration_s: d.duration_s, truncated: d.truncated, natural_frames: r.natural_frames, frames: r.frames, long,
@@ -239,7 +251,7 @@ const ops = {
     },
 
     forget({ item_ids }) {
-        for (const i of item_ids) features.delete(i);
+        for (const i of item_ids) forget(i);
         return {};
     },
 
@@ -291,21 +303,37 @@ const ops = {
     async train({ id, config, examples, resume }) {
         const t = new m.Trainer();
         try {
-            const full = { ...config, feature_config: extractor.config() };
+            // The active model's features, changed by the recipe's (e.g. ref=max, fmax 8000):
+            // then each clip's features come from its audio, computed by the core.
+            const { features: changes, ...request } = config;
+            const active = extractor.config();
+            const feature_config = { ...active, ...(changes || {}) };
+            const own_features = Object.keys(feature_config).some((k) => feature_config[k] !== active[k]);
+            const full = { ...request, feature_config };
             let r = t.setup(JSON.stringify(full));
             if (r.ok && resume) r = t.resume(resume.json, new Uint8Array(resume.bin), new Uint8Array(resume.state));
             if (!r.ok) return r;
-            let missing = 0;
+            let missing = 0, without_copies = 0, prepared = 0;
+            const copies = !!request.wave_augment && request.wave_augment !== 'none';
             for (const ex of examples) {
                 const f = features.get(ex.item_id);
-                if (!f) { missing++; continue; }
-                r = t.add_example(f.mfcc, ex.label, ex.actor, ex.channel || '');
+                if (!f || (own_features && !f.samples)) { missing++; continue; }
+                // From the audio, the core computes the run's features and each clip's copies.
+                if ((copies || own_features) && f.samples) r = t.add_clip(f.samples, ex.label, ex.actor, ex.channel || '');
+                else r = t.add_example(f.mfcc, ex.label, ex.actor, ex.channel || '');
+                if (copies && !f.samples) without_copies++;
+                if ((copies || own_features) && ++prepared % 16 === 0) { // the copies take a while: say so, allow a cancel
+                    post_event(id, 'preparing', { done: prepared, total: examples.length });
+                    await yield_to_events();
+                    if (cancelled.has(id)) return { result: { stopped: true, epochs_done: 0 } };
+                }
                 if (!r.ok) return { ok: false, error: `${ex.name || `file ${ex.item_id}`}: ${r.error}` };
             }
             const s = t.start();
             if (!s.ok) return s;
             const skipped = [...(s.skipped || [])];
             if (missing) skipped.push(`${missing} file(s) had no features (removed or being recomputed)`);
+            if (without_copies) skipped.push(`${without_copies} file(s) trained without augmented copies (over the page's memory budget for audio)`);
             post_event(id, 'started', { labels: s.labels, train_n: s.train_n, test_n: s.test_n, skipped, split: s.split });
             const post_progress = (p) => post_event(id, 'progress', {
                 epoch: p.epoch, batch: p.batch, batches_per_epoch: p.batches_per_epoch, epochs: p.epochs,

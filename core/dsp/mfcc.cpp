@@ -23,13 +23,17 @@ Status MfccConfig::validate() const {
         return bad("need 0 <= fmin < fmax <= sample_rate / 2");
     if (!std::isfinite(top_db) || top_db < 0.0)
         return bad("top_db must be a finite number >= 0");
+    if (!(amin >= 1e-30) || !(amin <= 1.0))
+        return bad("amin must be within 1e-30..1");
     return Status{};
 }
 
 nlohmann::json to_json(const MfccConfig& c) {
     return {{"sample_rate", c.sample_rate}, {"n_fft", c.n_fft},   {"hop_length", c.hop_length},
             {"n_mels", c.n_mels},           {"n_mfcc", c.n_mfcc}, {"max_len", c.max_len},
-            {"fmin", c.fmin},               {"fmax", c.fmax},     {"top_db", c.top_db}};
+            {"fmin", c.fmin},               {"fmax", c.fmax},     {"top_db", c.top_db},
+            {"ref", c.ref_max ? nlohmann::json("max") : nlohmann::json(1.0)},
+            {"amin", c.amin}};
 }
 
 Status mfcc_config_from_json(const nlohmann::json& j, MfccConfig& c) {
@@ -39,9 +43,18 @@ Status mfcc_config_from_json(const nlohmann::json& j, MfccConfig& c) {
     for (auto it = j.begin(); it != j.end(); ++it) {
         const std::string& k = it.key();
         const nlohmann::json& v = it.value();
+        if (k == "ref") {
+            if (v.is_string() && v.get<std::string>() == "max")
+                c.ref_max = true;
+            else if (v.is_number() && v.get<double>() == 1.0)
+                c.ref_max = false;
+            else
+                return Status::error("feature config: 'ref' must be 1.0 or \"max\"");
+            continue;
+        }
         bool is_int_key = k == "sample_rate" || k == "n_fft" || k == "hop_length" || k == "n_mels" ||
                           k == "n_mfcc" || k == "max_len";
-        bool is_real_key = k == "fmin" || k == "fmax" || k == "top_db";
+        bool is_real_key = k == "fmin" || k == "fmax" || k == "top_db" || k == "amin";
         if (!is_int_key && !is_real_key)
             return Status::error("feature config: unknown key '" + k + "'");
         if (is_int_key && !v.is_number_integer())
@@ -63,6 +76,7 @@ Status mfcc_config_from_json(const nlohmann::json& j, MfccConfig& c) {
             double x = v.get<double>();
             if (k == "fmin") c.fmin = x;
             else if (k == "fmax") c.fmax = x;
+            else if (k == "amin") c.amin = x;
             else c.top_db = x;
         }
     }
@@ -104,9 +118,10 @@ Status MfccExtractor::init(const MfccConfig& config) {
 void MfccExtractor::log_mel_frame(const float* y, std::size_t n, std::size_t f, float* log_mel, float& level_db) {
     stft_.power_frame(y, n, f, power_.data());
     mel_.apply(power_.data(), bands_.data());
-    // power_to_db with ref 1.0 and amin 1e-10, on the float32 mel power as librosa holds it.
+    // power_to_db's 10 log10(max(amin, S)), on the float32 mel power as librosa holds it (the
+    // reference and the top_db floor come later, over the clip or window).
     for (int m = 0; m < mel_.n_mels(); ++m)
-        log_mel[m] = float(10.0 * std::log10(std::max(1e-10, double(float(bands_[std::size_t(m)])))));
+        log_mel[m] = float(10.0 * std::log10(std::max(config_.amin, double(float(bands_[std::size_t(m)])))));
     // Parseval over the one-sided spectrum: sum_k |X_k|^2 over all n_fft bins is twice the
     // one-sided sum less the DC and Nyquist bins, and equals n_fft * sum((x w)^2).
     const int nb = stft_.bins();
@@ -124,11 +139,12 @@ void MfccExtractor::mfcc_of_log_mel(const float* log_mel, std::size_t frames, st
     for (std::size_t i = 0; i < total; ++i)
         peak = std::max(peak, double(log_mel[i]));
     const float floor_db = config_.top_db > 0.0 ? float(peak - config_.top_db) : -3.0e38f;
+    const float ref_db = config_.ref_max ? float(peak) : 0.0f;
     out.assign(std::size_t(Q) * frames, 0.0f);
     std::vector<float> row(static_cast<std::size_t>(M));
     for (std::size_t f = 0; f < frames; ++f) {
         for (int m = 0; m < M; ++m)
-            row[std::size_t(m)] = std::max(log_mel[f * std::size_t(M) + std::size_t(m)], floor_db);
+            row[std::size_t(m)] = std::max(log_mel[f * std::size_t(M) + std::size_t(m)] - ref_db, floor_db - ref_db);
         for (int q = 0; q < Q; ++q) {
             const double* w = dct_.data() + std::size_t(q) * M;
             double acc = 0.0;
@@ -165,10 +181,11 @@ Status MfccExtractor::log_mel(const float* y, std::size_t n, std::vector<float>&
     for (float v : lm)
         peak = std::max(peak, v);
     const float floor_db = config_.top_db > 0.0 ? float(double(peak) - config_.top_db) : -3.0e38f;
+    const float ref_db = config_.ref_max ? peak : 0.0f;
     out.assign(nm * frames, 0.0f);
     for (std::size_t f = 0; f < frames; ++f)
         for (std::size_t m = 0; m < nm; ++m)
-            out[m * frames + f] = std::max(lm[f * nm + m], floor_db);
+            out[m * frames + f] = std::max(lm[f * nm + m] - ref_db, floor_db - ref_db);
     return Status{};
 }
 

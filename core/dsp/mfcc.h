@@ -30,6 +30,14 @@ struct MfccConfig {
     double fmin = 0.0;    ///< Hz
     double fmax = 0.0;    ///< Hz; 0 means sample_rate / 2
     double top_db = 80.0; ///< dB below the clip's peak where log-mel is floored
+    /// power_to_db's reference: false is librosa's default ref=1.0 (absolute dB: the recording
+    /// level is in every frame); true is ref=np.max (dB below the clip's own peak, so a clip played
+    /// at any gain gives the same features). JSON key "ref": 1.0 or "max".
+    bool ref_max = false;
+    /// power_to_db's amin: mel powers below it count as it (10 log10(amin) dB). librosa's
+    /// default 1e-10 (-100 dB) is absolute, so it clips a quiet recording that a loud one of the
+    /// same sound would not; a peak-relative model takes 1e-20, far below any real floor.
+    double amin = 1e-10;
 
     /// Checks ranges; the message names the bad field.
     Status validate() const;
@@ -50,7 +58,8 @@ class MfccExtractor {
     /// Natural frame count for n samples: 1 + floor(n / hop_length).
     std::size_t frame_count(std::size_t n) const { return stft_.frame_count(n); }
 
-    /// Log-mel spectrogram in dB of `y` (n samples at config().sample_rate).
+    /// Log-mel spectrogram in dB of `y` (n samples at config().sample_rate): power_to_db with
+    /// config().ref_max's reference and the top_db floor.
     /// `out`: resized to n_mels x frames, row-major (band-major, as librosa returns it).
     Status log_mel(const float* y, std::size_t n, std::vector<float>& out, std::size_t& frames);
 
@@ -64,14 +73,15 @@ class MfccExtractor {
     // that both give the same numbers.
 
     /// Frame `f` of `y` (n samples, centred as librosa pads it): `log_mel` (n_mels floats,
-    /// caller-owned) = 10 log10(max(1e-10, mel power)) in dB before any top_db floor, and
+    /// caller-owned) = 10 log10(max(amin, mel power)) in dB before any top_db floor, and
     /// `level_db` = the frame's Hann-weighted mean square in dB re full scale (a sine of
     /// amplitude 1 gives -3 dB; digital silence -120 dB), from the same spectrum (Parseval).
     void log_mel_frame(const float* y, std::size_t n, std::size_t f, float* log_mel, float& level_db);
 
     /// MFCC of `frames` frames of unfloored log-mel (frame-major: frames x n_mels, as
-    /// log_mel_frame() gives them): floored at top_db below their own peak (power_to_db), then
-    /// the orthonormal DCT-II. `out`: resized to n_mfcc x frames, row-major.
+    /// log_mel_frame() gives them): floored at top_db below their own peak (power_to_db), made
+    /// relative to that peak when config().ref_max, then the orthonormal DCT-II.
+    /// `out`: resized to n_mfcc x frames, row-major.
     void mfcc_of_log_mel(const float* log_mel, std::size_t frames, std::vector<float>& out) const;
 
   private:

@@ -274,6 +274,27 @@ Status features_of(const std::string& path, MfccExtractor& ex, const std::string
 
 } // namespace
 
+void for_each_clip(std::size_t n, const MfccConfig& config, int threads,
+                   const std::function<void(std::size_t, MfccExtractor&, const Status&)>& work) {
+    std::atomic<std::size_t> next{0};
+    auto run = [&]() {
+        MfccExtractor ex;
+        const Status init = ex.init(config);
+        for (std::size_t i = next++; i < n; i = next++)
+            work(i, ex, init);
+    };
+#if defined(__EMSCRIPTEN__) && !defined(__EMSCRIPTEN_PTHREADS__)
+    threads = 1;
+#endif
+    threads = std::max(1, std::min(threads, 64));
+    std::vector<std::thread> pool;
+    for (int t = 1; t < threads; ++t)
+        pool.emplace_back(run);
+    run();
+    for (std::thread& t : pool)
+        t.join();
+}
+
 Status compute_features(Dataset& data, const MfccConfig& config, const std::string& cache_dir, int threads,
                         const FeatureProgress& progress, bool keep_copies) {
     if (config.max_len <= 0)
@@ -291,37 +312,21 @@ Status compute_features(Dataset& data, const MfccConfig& config, const std::stri
     std::vector<float> all(n * size);
     std::vector<std::string> errors(n);
     std::vector<std::uint64_t> content(n, 0);
-    std::atomic<std::size_t> next{0}, done{0};
+    std::atomic<std::size_t> done{0};
     std::mutex progress_mutex;
-    auto work = [&]() {
-        MfccExtractor ex;
-        Status init = ex.init(config);
+    for_each_clip(n, config, threads, [&](std::size_t i, MfccExtractor& ex, const Status& init) {
         std::vector<float> f;
-        for (std::size_t i = next++; i < n; i = next++) {
-            Status r = init.ok()
-                           ? features_of(data.examples[i].path, ex, config_text, cache_dir, f, content[i])
-                           : init;
-            if (r.ok())
-                std::copy(f.begin(), f.end(), all.begin() + std::ptrdiff_t(i * size));
-            else
-                errors[i] = r.message;
-            std::size_t d = ++done;
-            if (progress) {
-                std::lock_guard<std::mutex> lock(progress_mutex);
-                progress(d, n);
-            }
+        Status r = init.ok() ? features_of(data.examples[i].path, ex, config_text, cache_dir, f, content[i]) : init;
+        if (r.ok())
+            std::copy(f.begin(), f.end(), all.begin() + std::ptrdiff_t(i * size));
+        else
+            errors[i] = r.message;
+        std::size_t d = ++done;
+        if (progress) {
+            std::lock_guard<std::mutex> lock(progress_mutex);
+            progress(d, n);
         }
-    };
-#if defined(__EMSCRIPTEN__) && !defined(__EMSCRIPTEN_PTHREADS__)
-    threads = 1;
-#endif
-    threads = std::max(1, std::min(threads, 64));
-    std::vector<std::thread> pool;
-    for (int t = 1; t < threads; ++t)
-        pool.emplace_back(work);
-    work();
-    for (std::thread& t : pool)
-        t.join();
+    });
 
     // Keep the examples that worked, in order, and the first of byte-identical files.
     Dataset kept;

@@ -99,6 +99,12 @@ using FeatureProgress = std::function<void(std::size_t done, std::size_t total)>
 Status compute_features(Dataset& data, const MfccConfig& config, const std::string& cache_dir, int threads,
                         const FeatureProgress& progress = nullptr, bool keep_copies = false);
 
+/// Runs work(i, extractor, init) for every i in [0, n) on `threads` threads (one in the
+/// single-threaded wasm build), each thread with its own MfccExtractor made for `config`;
+/// `init` is that extractor's init() Status, for the work to report. The order of i is not fixed.
+void for_each_clip(std::size_t n, const MfccConfig& config, int threads,
+                   const std::function<void(std::size_t, MfccExtractor&, const Status&)>& work);
+
 /// FNV-1a 64-bit hash (the cache key), continuing from `seed`.
 std::uint64_t fnv1a64(const void* data, std::size_t size, std::uint64_t seed = 14695981039346656037ULL);
 

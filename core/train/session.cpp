@@ -158,6 +158,10 @@ Status parse_session_settings(const json& request, SessionSettings& out) {
             r = string_field(v, "augment", text);
             if (r.ok())
                 r = parse_augment(text, s.train.augment);
+        } else if (key == "wave_augment") {
+            r = string_field(v, "wave_augment", text);
+            if (r.ok())
+                r = parse_wave_augment(text, s.wave_augment);
         } else if (key == "channels") {
             r = string_field(v, "channels", text);
             if (r.ok())
@@ -223,6 +227,7 @@ json session_settings_json(const SessionSettings& s) {
               {"train_fraction", s.train_fraction},
               {"normalize", s.normalize},
               {"augment", augment_spec(s.train.augment)},
+              {"wave_augment", wave_augment_spec(s.wave_augment)},
               {"channels", channels_name(s.channels)},
               {"feature_config", to_json(s.features)},
               {"data", s.data},
@@ -271,9 +276,12 @@ void TrainingSession::configure(const SessionSettings& settings) {
 }
 
 Status TrainingSession::add_example(const float* features, std::size_t size, const std::string& label,
-                                    int actor, Channel channel) {
+                                    int actor, Channel channel, bool copy) {
     if (started_)
         return Status::error("examples must be added before the run starts");
+    if (copy && (pending_.empty() || pending_.back().label != label || pending_.back().actor != actor ||
+                 pending_.back().channel != channel))
+        return Status::error("an augmented copy must follow its original example (same label, actor, channel)");
     const std::size_t want = std::size_t(settings_.features.n_mfcc) * std::size_t(settings_.features.max_len);
     if (size != want)
         return Status::error("an example has " + std::to_string(size) + " values, the features give " +
@@ -287,9 +295,52 @@ Status TrainingSession::add_example(const float* features, std::size_t size, con
     for (std::size_t k = 0; k < size; ++k)
         if (!std::isfinite(features[k]))
             return Status::error("an example's features are not finite");
-    pending_.push_back({label, actor, channel});
+    pending_.push_back({label, actor, channel, copy});
     pending_features_.insert(pending_features_.end(), features, features + size);
     return Status{};
+}
+
+bool TrainingSession::held_out(int actor) const {
+    const std::string prefix = "actors:";
+    if (actor < 0 || settings_.split.compare(0, prefix.size(), prefix) != 0)
+        return false;
+    const std::string list = "," + settings_.split.substr(prefix.size()) + ",";
+    return list.find("," + std::to_string(actor) + ",") != std::string::npos;
+}
+
+void TrainingSession::add_babble(const float* y, std::size_t n) {
+    if (babble_.size() < kMaxBabble && n > 0)
+        babble_.emplace_back(y, y + n);
+}
+
+std::vector<const std::vector<float>*> TrainingSession::babble() const {
+    std::vector<const std::vector<float>*> out;
+    for (const std::vector<float>& b : babble_)
+        out.push_back(&b);
+    return out;
+}
+
+Status TrainingSession::add_clip(const float* y, std::size_t n, const std::string& label, int actor,
+                                 Channel channel) {
+    if (!clip_extractor_) {
+        clip_extractor_ = std::make_unique<MfccExtractor>();
+        Status s = clip_extractor_->init(settings_.features);
+        if (!s.ok()) {
+            clip_extractor_.reset();
+            return s;
+        }
+    }
+    const bool trains = !held_out(actor) && channel_wanted(settings_.channels, channel);
+    const int copies = trains ? settings_.wave_augment.copies : 0;
+    std::vector<float> f;
+    Status s = clip_features(y, n, settings_.wave_augment, copies, clip_seed(settings_.train.seed, clips_added_++),
+                             babble(), *clip_extractor_, f);
+    const std::size_t size = std::size_t(settings_.features.n_mfcc) * std::size_t(settings_.features.max_len);
+    for (int k = 0; s.ok() && k <= copies; ++k)
+        s = add_example(f.data() + std::size_t(k) * size, size, label, actor, channel, k > 0);
+    if (s.ok() && trains && babble_.size() < kMaxBabble) // no babble given: the first clips make it
+        add_babble(y, n);
+    return s;
 }
 
 Status TrainingSession::add_dataset(const Dataset& data) {
@@ -388,6 +439,8 @@ Status TrainingSession::start() {
     std::size_t other_channel = 0;
     std::vector<std::size_t> kept;
     for (std::size_t i = 0; i < pending_.size(); ++i) {
+        if (pending_[i].copy)
+            continue; // copies follow their original below
         if (!channel_wanted(settings_.channels, pending_[i].channel)) {
             ++other_channel;
             continue;
@@ -411,15 +464,31 @@ Status TrainingSession::start() {
     data_.frames = settings_.features.max_len;
     const std::size_t size = data_.feature_size();
     std::map<std::string, int> unknown;
+    std::vector<long> data_index(pending_.size(), -1); // pending original -> its index in data_
     for (std::size_t i : kept) {
         auto it = std::find(info_.labels.begin(), info_.labels.end(), pending_[i].label);
         if (it == info_.labels.end()) {
             ++unknown[pending_[i].label];
             continue;
         }
+        data_index[i] = long(data_.examples.size());
         data_.examples.push_back(
             {"", int(it - info_.labels.begin()), pending_[i].actor, pending_[i].channel});
         data_.features.insert(data_.features.end(), pending_features_.begin() + std::ptrdiff_t(i * size),
+                              pending_features_.begin() + std::ptrdiff_t((i + 1) * size));
+    }
+    copy_of_.clear();
+    copy_features_.clear();
+    long original = -1;
+    for (std::size_t i = 0; i < pending_.size(); ++i) {
+        if (!pending_[i].copy) {
+            original = data_index[i];
+            continue;
+        }
+        if (original < 0)
+            continue; // its original was left out
+        copy_of_.push_back(std::size_t(original));
+        copy_features_.insert(copy_features_.end(), pending_features_.begin() + std::ptrdiff_t(i * size),
                               pending_features_.begin() + std::ptrdiff_t((i + 1) * size));
     }
     for (const auto& [label, n] : unknown)
@@ -497,6 +566,9 @@ Status TrainingSession::start() {
     std::vector<float> tx, vx;
     std::vector<int> ty, vy;
     gather(split_.train, tx, ty);
+    const std::size_t train_copies = gather_copies(split_.train, tx, ty);
+    copy_features_.clear();
+    copy_features_.shrink_to_fit();
     gather(split_.test, vx, vy);
     test_x_ = vx;
     test_y_ = vy;
@@ -519,6 +591,8 @@ Status TrainingSession::start() {
                       {"optimizer", settings_.train.optimizer},
                       {"normalize", !info_.norm_mean.empty()},
                       {"augment", augment_spec(settings_.train.augment)},
+                      {"wave_augment", wave_augment_spec(settings_.wave_augment)},
+                      {"train_copies", train_copies},
                       {"channels", channels_name(settings_.channels)},
                       {"train_fraction", settings_.train_fraction},
                       {"train_n", split_.train.size()},
@@ -555,6 +629,25 @@ void TrainingSession::gather(const std::vector<std::size_t>& idx, std::vector<fl
                        x.data() + k * size);
         y[k] = data_.examples[idx[k]].label;
     }
+}
+
+std::size_t TrainingSession::gather_copies(const std::vector<std::size_t>& train, std::vector<float>& x,
+                                           std::vector<int>& y) const {
+    std::vector<bool> trains(data_.examples.size(), false);
+    for (std::size_t i : train)
+        trains[i] = true;
+    const std::size_t size = data_.feature_size();
+    std::size_t added = 0;
+    for (std::size_t c = 0; c < copy_of_.size(); ++c) {
+        if (!trains[copy_of_[c]])
+            continue;
+        x.resize(x.size() + size);
+        prepare_inputs(copy_features_.data() + c * size, 1, data_.n_mfcc, data_.frames, info_, model_.orientation(),
+                       x.data() + x.size() - size);
+        y.push_back(data_.examples[copy_of_[c]].label);
+        ++added;
+    }
+    return added;
 }
 
 Status TrainingSession::step(int max_batches, TrainProgress& out) {

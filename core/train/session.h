@@ -23,6 +23,7 @@
 #include "core/nn/model_io.h"
 #include "core/status.h"
 #include "core/train/checkpoint.h"
+#include "core/train/clip_copies.h"
 #include "core/train/dataset.h"
 #include "core/train/split.h"
 #include "core/train/trainer.h"
@@ -31,6 +32,7 @@
 
 #include <atomic>
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -69,6 +71,7 @@ struct SessionSettings {
     std::string init_from;                ///< a model whose lstm_0 weights start the run (metadata)
     std::string where = "cli";            ///< "cli" or "browser" (metadata)
     AdaptSettings adapt;                  ///< fine-tuning of an existing model (request key "adapt")
+    WaveAugment wave_augment;             ///< augmented copies of each training clip (key "wave_augment", a spec)
 };
 
 /// Parses and checks a request: {arch, arch_name, epochs, batch, lr, optimizer, seed, split,
@@ -98,8 +101,27 @@ class TrainingSession {
 
     /// One example: `features` (size floats: n_mfcc x max_len of the settings' features, copied),
     /// its label name, actor (-1 unknown) and channel. Fails on a wrong size or an empty label.
+    /// `copy`: the features of an augmented copy of the last original example (same label, actor
+    /// and channel): it trains when that example trains and is never tested.
     Status add_example(const float* features, std::size_t size, const std::string& label, int actor,
-                       Channel channel);
+                       Channel channel, bool copy = false);
+
+    /// One clip's audio: `y` (n samples at the settings' feature sample rate, mono, copied).
+    /// Computes its features and, for a clip that can train (held_out() is false), the
+    /// settings' wave_augment.copies augmented copies (clip_features(), seeded by the run's seed
+    /// and the clip's number), then add_example()s them. The page trains through this.
+    Status add_clip(const float* y, std::size_t n, const std::string& label, int actor, Channel channel);
+
+    /// Audio (n samples at the feature rate, copied) that babble noise is made of; the session
+    /// keeps the first kMaxBabble clips given. Without any, add_clip() keeps its first clips.
+    void add_babble(const float* y, std::size_t n);
+    static constexpr std::size_t kMaxBabble = 24;
+    /// The babble clips, for callers that compute clip_features() themselves (the CLI's threads).
+    std::vector<const std::vector<float>*> babble() const;
+
+    /// Whether the settings' split tests every clip of `actor` ("actors:LIST"), so that an
+    /// augmented copy of it could never train.
+    bool held_out(int actor) const;
 
     /// Every example of a dataset whose features are computed (with the settings' features).
     Status add_dataset(const Dataset& data);
@@ -145,6 +167,8 @@ class TrainingSession {
     bool started() const { return started_; }
     const SessionSettings& settings() const { return settings_; }
     const std::vector<std::string>& labels() const { return info_.labels; }
+    /// Adds a note for the user (e.g. a file a caller's dataset skipped).
+    void add_note(const std::string& note) { notes_.push_back(note); }
     /// What start() left out and why, for the user.
     const std::vector<std::string>& notes() const { return notes_; }
     const Split& split() const { return split_; }
@@ -157,14 +181,22 @@ class TrainingSession {
         std::string label;
         int actor;
         Channel channel;
+        bool copy; // an augmented copy of the last original before it
     };
     Status build_model();
     void gather(const std::vector<std::size_t>& idx, std::vector<float>& x, std::vector<int>& y) const;
+    /// Appends the prepared copies of the examples in `train`; returns how many.
+    std::size_t gather_copies(const std::vector<std::size_t>& train, std::vector<float>& x, std::vector<int>& y) const;
 
     SessionSettings settings_;
     std::vector<Pending> pending_;
     std::vector<float> pending_features_;
     Dataset data_; ///< the kept examples, labelled, after start()
+    std::vector<std::size_t> copy_of_; ///< after start(): for each copy, its original's index in data_
+    std::vector<float> copy_features_; ///< after start(): the copies' features, in copy_of_'s order
+    std::vector<std::vector<float>> babble_;
+    std::size_t clips_added_ = 0;
+    std::unique_ptr<MfccExtractor> clip_extractor_; ///< add_clip()'s, made on first use
     std::vector<std::string> notes_;
     Split split_;
     Model model_;

@@ -95,6 +95,9 @@ class Trainer {
     const std::vector<EpochMetrics>& history() const { return history_; }
     const TrainConfig& config() const { return config_; }
     bool finished() const { return epoch_ > config_.epochs; }
+    /// Examples that train (augmented copies included) and that validate.
+    std::size_t train_count() const { return train_y_.size(); }
+    std::size_t val_count() const { return val_y_.size(); }
 
   private:
     void begin_epoch();

@@ -16,6 +16,7 @@ async function open_with(files, epochs) {
     await wait_ready(page);
     await page.setInputFiles('[data-testid="file-input"]', files);
     await wait_predictions(page, files.length);
+    await page.selectOption('#recipe', 'paper');
     await page.selectOption('#arch', 'conv1d');
     await page.fill('[data-testid="epochs-input"]', String(epochs));
     return { server, b, page };
@@ -101,6 +102,7 @@ test('a checkpoint resumed after a reload ends with the weights of the run that 
         // The files again, in another order: the split does not depend on it.
         await page.setInputFiles('[data-testid="file-input"]', files.slice().reverse());
         await wait_predictions(page, files.length);
+        await page.selectOption('#recipe', 'paper');
         await page.fill('[data-testid="epochs-input"]', '7'); // the resume uses the checkpoint's own settings
         assert.equal(await page.inputValue('#augment'), 'none');
         const resume = page.locator('#model-list tr[data-model="cut (checkpoint)"] [data-testid="resume-button"]');

@@ -108,6 +108,25 @@ test('a user\'s own labels: sub-folder names train a model with those classes, s
         await page.click('[data-testid="train-button"]');
         await page.waitForFunction(() => /Saved as “own”/.test(document.querySelector('#train-text').textContent), null, { timeout: 300000 });
         await wait_ready(page);
+        // Trained with the default model's recipe: its features and audio copies, made in the page.
+        const own_json = await page.evaluate(async () => {
+            const db = await new Promise((resolve, reject) => {
+                const r = indexedDB.open('aer', 1);
+                r.onsuccess = () => resolve(r.result);
+                r.onerror = () => reject(r.error);
+            });
+            const rec = await new Promise((resolve, reject) => {
+                const r = db.transaction('models').objectStore('models').get('own');
+                r.onsuccess = () => resolve(r.result);
+                r.onerror = () => reject(r.error);
+            });
+            db.close();
+            return JSON.parse(rec.json);
+        });
+        assert.equal(own_json.features.ref, 'max');
+        assert.equal(own_json.features.fmax, 8000);
+        assert.match(own_json.training.wave_augment, /^copies:2,/);
+        assert.equal(own_json.training.train_copies, 2 * own_json.training.train_n);
         const own = ['Loud!', 'soft'];
         assert.match(await page.textContent('#train-labels'), /^Labels \(from the data\): Loud!, soft\. /);
         const cm = '[data-testid="confusion-matrix"]';

@@ -38,7 +38,15 @@ test('train 2 epochs on a small subset, stop a run, keep the models across a rel
         await page.setViewportSize({ width: 1280, height: 900 });
         await page.goto(server.url);
         await wait_ready(page);
-        // The paper's defaults.
+        // The form opens on the default model's recipe; the paper's is one choice away.
+        assert.equal(await page.inputValue('#recipe'), 'robust');
+        assert.equal(await page.inputValue('#arch'), 'conv1d');
+        assert.ok(await page.isChecked('#normalize'));
+        assert.match(await page.inputValue('#wave-augment'), /^copies:2,/);
+        await page.selectOption('#recipe', 'paper');
+        assert.equal(await page.inputValue('#wave-augment'), 'none');
+        assert.equal(await page.inputValue('#augment'), 'none');
+        assert.ok(!(await page.isChecked('#normalize')));
         assert.equal(await page.inputValue('[data-testid="epochs-input"]'), '50');
         assert.equal(await page.inputValue('#batch'), '32');
         assert.equal(await page.inputValue('#lr'), '0.001');

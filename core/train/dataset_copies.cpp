@@ -1,0 +1,146 @@
+#include "core/train/dataset_copies.h"
+
+#include "core/audio/load.h"
+
+#include <algorithm>
+#include <atomic>
+#include <mutex>
+
+namespace aer {
+
+namespace {
+
+std::string base_name(const std::string& path) {
+    const std::size_t slash = path.find_last_of('/');
+    return slash == std::string::npos ? path : path.substr(slash + 1);
+}
+
+} // namespace
+
+Status add_dataset_with_copies(TrainingSession& session, const Dataset& data, int threads,
+                               const FeatureProgress& progress) {
+    const SessionSettings& settings = session.settings();
+    const MfccConfig& cfg = settings.features;
+    if (data.n_mfcc != cfg.n_mfcc || data.frames != cfg.max_len)
+        return Status::error("the dataset's features do not match the settings' feature config");
+    const std::size_t n = data.examples.size();
+    auto trains = [&](const Example& e) {
+        return !session.held_out(e.actor) && channel_wanted(settings.channels, e.channel);
+    };
+
+    // Babble: training clips spread evenly over the data.
+    std::vector<std::size_t> training;
+    for (std::size_t i = 0; i < n; ++i)
+        if (trains(data.examples[i]))
+            training.push_back(i);
+    const std::size_t want = std::min(TrainingSession::kMaxBabble, training.size());
+    for (std::size_t k = 0; k < want; ++k) {
+        std::vector<float> y;
+        WavInfo info;
+        const std::string& path = data.examples[training[k * training.size() / want]].path;
+        Status s = load_audio_file(path, cfg.sample_rate, y, info);
+        if (!s.ok())
+            return s;
+        session.add_babble(y.data(), y.size());
+    }
+    const std::vector<const std::vector<float>*> babble = session.babble();
+
+    // The copies, on threads; clip i is seeded as add_clip() would seed it.
+    const int copies = settings.wave_augment.copies;
+    const std::size_t size = data.feature_size();
+    std::vector<std::vector<float>> made(n);
+    std::vector<std::string> errors(n);
+    std::atomic<std::size_t> done{0};
+    std::mutex progress_mutex;
+    for_each_clip(n, cfg, threads, [&](std::size_t i, MfccExtractor& ex, const Status& init) {
+        Status r = init;
+        std::vector<float> y, f;
+        if (r.ok() && trains(data.examples[i]) && copies > 0) {
+            WavInfo info;
+            r = load_audio_file(data.examples[i].path, cfg.sample_rate, y, info);
+            if (r.ok())
+                r = clip_features(y.data(), y.size(), settings.wave_augment, copies, clip_seed(settings.train.seed, i),
+                                  babble, ex, f);
+            if (r.ok())
+                made[i].assign(f.begin() + std::ptrdiff_t(size), f.end());
+        }
+        if (!r.ok())
+            errors[i] = data.examples[i].path + ": " + r.message;
+        std::size_t d = ++done;
+        if (progress) {
+            std::lock_guard<std::mutex> lock(progress_mutex);
+            progress(d, n);
+        }
+    });
+
+    for (std::size_t i = 0; i < n; ++i) {
+        if (!errors[i].empty())
+            return Status::error(errors[i]);
+        const Example& e = data.examples[i];
+        const std::string& label = data.labels[std::size_t(e.label)];
+        Status s = session.add_example(data.feature(i), size, label, e.actor, e.channel);
+        for (std::size_t k = 0; s.ok() && k * size < made[i].size(); ++k)
+            s = session.add_example(made[i].data() + k * size, size, label, e.actor, e.channel, true);
+        if (!s.ok())
+            return Status::error(e.path + ": " + s.message);
+        made[i].clear();
+        made[i].shrink_to_fit();
+    }
+    for (const std::string& note : data.notes)
+        session.add_note(note);
+    return Status{};
+}
+
+} // namespace aer
+
+namespace aer {
+
+Status degraded_features(Dataset& data, const MfccConfig& config, const Degradation& degradation, int threads) {
+    if (config.max_len <= 0)
+        return Status::error("degraded features need a fixed length (max_len > 0)");
+    const std::size_t n = data.examples.size();
+    std::vector<std::vector<float>> babble_audio;
+    const std::size_t want = std::min<std::size_t>(24, n);
+    for (std::size_t k = 0; k < want; ++k) {
+        WavInfo info;
+        babble_audio.emplace_back();
+        Status s = load_audio_file(data.examples[k * n / want].path, config.sample_rate, babble_audio.back(), info);
+        if (!s.ok())
+            return s;
+    }
+    std::vector<const std::vector<float>*> babble;
+    for (const std::vector<float>& b : babble_audio)
+        babble.push_back(&b);
+    const std::size_t size = std::size_t(config.n_mfcc) * std::size_t(config.max_len);
+    std::vector<float> all(n * size);
+    std::vector<std::string> errors(n);
+    for_each_clip(n, config, threads, [&](std::size_t i, MfccExtractor& ex, const Status& init) {
+        const std::string& path = data.examples[i].path;
+        const std::string name = base_name(path);
+        std::vector<float> y, f;
+        WavInfo info;
+        std::size_t frames = 0;
+        Status r = init;
+        if (r.ok())
+            r = load_audio_file(path, config.sample_rate, y, info);
+        if (r.ok())
+            r = apply_degradation(degradation, y, config.sample_rate, fnv1a64(name.data(), name.size()), babble);
+        if (r.ok() && y.empty())
+            r = Status::error("no samples left after " + degradation.spec);
+        if (r.ok())
+            r = ex.features(y.data(), y.size(), f, frames);
+        if (r.ok())
+            std::copy(f.begin(), f.end(), all.begin() + std::ptrdiff_t(i * size));
+        else
+            errors[i] = path + ": " + r.message;
+    });
+    for (const std::string& e : errors)
+        if (!e.empty())
+            return Status::error(e);
+    data.features.swap(all);
+    data.n_mfcc = config.n_mfcc;
+    data.frames = config.max_len;
+    return Status{};
+}
+
+} // namespace aer
