@@ -463,12 +463,13 @@ int cmd_adapt(const Args& in) {
         "X]\n"
         "       [--train head|last|all] [--penalty X] [--batch N] [--seed N] [--channels both|speech|song]\n"
         "       [--augment SPEC] [--report R.json] [--also-adapted PREFIX] [--threads N] [--backend simd]\n"
-        "       [--cache DIR|none]\n"
+        "       [--cache DIR|none] [--degrade SPEC]\n"
         "The clips are cross-validated: the adapted model is kept only when it classifies more held-back\n"
         "clips right than the original (core/train/personalise.h); --out gets the model kept.\n"
-        "--also-adapted writes the model adapted on all the clips too, kept or not (for comparisons).";
+        "--also-adapted writes the model adapted on all the clips too, kept or not (for comparisons).\n"
+        "--degrade plays every clip through a condition first (core/train/degrade.h; as aer eval --degrade).";
     if (!args.parse({"model", "data", "out", "epochs", "lr", "batch", "seed", "train", "penalty", "channels",
-                     "augment", "report", "threads", "backend", "cache", "also-adapted"},
+                     "augment", "report", "threads", "backend", "cache", "also-adapted", "degrade"},
                     {}, error) ||
         !setup_kernels(args, error))
         return fail("adapt: " + error + "\n" + usage, kUsage);
@@ -478,6 +479,12 @@ int cmd_adapt(const Args& in) {
     double penalty = 0;
     if (!args.get_double("penalty", 0, 1000, penalty, error))
         return fail("adapt: " + error + "\n" + usage, kUsage);
+    aer::Degradation degradation; // clean unless --degrade
+    if (args.has("degrade")) {
+        aer::Status d = aer::parse_degradation(args.get("degrade"), degradation);
+        if (!d.ok())
+            return fail("adapt: --degrade " + args.get("degrade") + ": " + d.message, kUsage);
+    }
 
     std::string prefix;
     aer::Model model;
@@ -519,6 +526,9 @@ int cmd_adapt(const Args& in) {
 
     aer::Dataset data;
     s = session_data(args, settings, info.labels, data);
+    if (s.ok() && !degradation.clean()) // e.g. a voice in another room: its clips played through it
+        s = aer::degraded_features(data, settings.features, degradation,
+                                   int(std::max(1u, std::thread::hardware_concurrency())));
     if (!s.ok())
         return fail("adapt: " + s.message);
     // Cross-validated adaptation (core/train/personalise.h): the same code as the page's Personalise.

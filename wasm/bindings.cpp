@@ -710,7 +710,9 @@ class Personaliser {
             aer::Status s = p_.step(max_batches < 1 ? 1 : max_batches, p);
             if (!s.ok())
                 return error_result(s.message);
-            auto num = [](double v) { return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(nullptr); };
+            auto num = [](double v) {
+                return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(nullptr);
+            };
             return ok_json({{"run", p.run},
                             {"runs", p.runs},
                             {"fold", p.fold},

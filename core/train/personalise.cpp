@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <map>
 
 namespace aer {
@@ -30,6 +31,12 @@ std::string fraction(int right, int n) {
 }
 
 } // namespace
+
+bool adaptation_wins(int adapted_right, int original_right, double adapted_ll, double original_ll) {
+    if (adapted_right != original_right)
+        return adapted_right > original_right;
+    return std::isfinite(adapted_ll) && std::isfinite(original_ll) && adapted_ll > original_ll;
+}
 
 json PersonaliseResult::to_json() const {
     const bool compared = held_back_n > 0;
@@ -252,18 +259,27 @@ Status Personalisation::end_fold() {
 }
 
 void Personalisation::decide() {
-    const std::string adapted = fraction(result_.adapted_right, result_.held_back_n),
-                      original = fraction(result_.original_right, result_.held_back_n),
+    const PersonaliseResult& r = result_;
+    const std::string adapted = fraction(r.adapted_right, r.held_back_n),
+                      original = fraction(r.original_right, r.held_back_n),
                       over = " (cross-validation over " + std::to_string(folds_) + " folds)";
-    if (result_.adapted_right > result_.original_right) {
+    char ll[96];
+    std::snprintf(ll, sizeof ll, " (mean log-likelihood %.3f against %.3f)", r.adapted_log_likelihood,
+                  r.original_log_likelihood);
+    const bool tie = r.adapted_right == r.original_right;
+    if (adaptation_wins(r.adapted_right, r.original_right, r.adapted_log_likelihood,
+                        r.original_log_likelihood)) {
         result_.kept = "adapted";
         result_.adapt_n = int(labels_.size());
-        result_.reason = "kept the adapted model: on held-back clips it classified " + adapted +
-                         " right, the original " + original + over + "; then adapted on all " +
-                         std::to_string(labels_.size()) + " clips";
-    } else if (result_.adapted_right == result_.original_right) {
+        result_.reason =
+            "kept the adapted model: on held-back clips it classified " + adapted + " right, " +
+            (tie ? "as many as the original, and gave the true labels a higher likelihood" + std::string(ll)
+                 : "the original " + original) +
+            over + "; then adapted on all " + std::to_string(labels_.size()) + " clips";
+    } else if (tie) {
         set_original("kept the original: on held-back clips the adapted model classified " + adapted +
-                     " right, no more than the original" + over + ": no evidence of a gain");
+                     " right, as many as the original, and gave the true labels no higher likelihood" + ll +
+                     over + ": no evidence of a gain");
     } else {
         set_original("kept the original: on held-back clips the adapted model classified " + adapted +
                      " right, the original " + original + over);

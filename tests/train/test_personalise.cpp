@@ -7,6 +7,8 @@
 
 #include <catch2/catch.hpp>
 
+#include <cmath>
+
 using namespace aer;
 using nlohmann::json;
 
@@ -198,6 +200,16 @@ TEST_CASE("personalise: an adaptation that does better on held-back clips is kep
     CHECK(kept_info.training["train_n"] == 9); // the final run took every clip
     CHECK(kept_info.training.contains("adapted_from"));
     CHECK(kept_info.norm_mean == info.norm_mean);
+}
+
+TEST_CASE("personalise: the rule: more held-back clips right, or as many and a higher likelihood",
+          "[train][personalise]") {
+    CHECK(adaptation_wins(7, 5, -2.0, -1.0));       // more right wins, whatever the likelihood
+    CHECK_FALSE(adaptation_wins(4, 5, -0.1, -3.0)); // fewer right never wins
+    CHECK(adaptation_wins(5, 5, -0.5, -0.9));       // a tie: the likelihood decides
+    CHECK_FALSE(adaptation_wins(5, 5, -0.9, -0.5));
+    CHECK_FALSE(adaptation_wins(5, 5, -0.5, -0.5)); // a full tie keeps the original
+    CHECK_FALSE(adaptation_wins(5, 5, std::nan(""), -0.5));
 }
 
 TEST_CASE("personalise: too few clips to hold any back keep the original and say so",
