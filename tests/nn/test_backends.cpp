@@ -244,15 +244,16 @@ void example_inputs(const std::string& prefix, Model& model, ModelInfo& info, st
     MfccExtractor ex;
     REQUIRE(ex.init(info.features).ok());
     const std::string dir = std::string(AER_SOURCE_DIR) + "/web/examples/";
-    const char* clips[] = {"03-01-01-01-02-01-13.wav", "03-01-02-02-01-01-13.wav", "03-01-03-01-01-01-11.wav",
-                           "03-01-04-02-02-02-05.wav", "03-01-05-01-02-01-08.wav", "03-01-06-01-01-01-13.wav",
-                           "03-01-07-01-01-02-13.wav", "03-01-08-01-02-02-11.wav", "03-02-01-01-02-02-01.wav",
-                           "03-02-02-01-01-01-01.wav", "03-02-03-02-01-01-20.wav", "03-02-04-02-02-01-12.wav", "03-02-05-02-01-02-11.wav",
-                           "03-02-06-01-02-02-05.wav"};
+    // The clips scripts/make-examples.mjs chose (web/examples/examples.json lists them).
+    const nlohmann::json listed = aer_test::read_json(dir + "examples.json");
+    REQUIRE(listed["files"].size() == 14);
+    std::vector<std::string> clips;
+    for (const nlohmann::json& name : listed["files"])
+        clips.push_back(name.get<std::string>());
     const std::size_t per = std::size_t(model.steps()) * std::size_t(model.features());
     count = 0;
     inputs.clear();
-    for (const char* clip : clips) {
+    for (const std::string& clip : clips) {
         std::vector<float> y, f;
         WavInfo wi;
         std::size_t frames = 0;
