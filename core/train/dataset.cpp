@@ -274,6 +274,18 @@ Status features_of(const std::string& path, MfccExtractor& ex, const std::string
 
 } // namespace
 
+Status for_each_example(
+    const Dataset& data,
+    const std::function<Status(const float*, std::size_t, const std::string&, int, Channel)>& add) {
+    for (std::size_t i = 0; i < data.examples.size(); ++i) {
+        const Example& e = data.examples[i];
+        Status s = add(data.feature(i), data.feature_size(), data.labels[std::size_t(e.label)], e.actor, e.channel);
+        if (!s.ok())
+            return Status::error(e.path + ": " + s.message);
+    }
+    return Status{};
+}
+
 void for_each_clip(std::size_t n, const MfccConfig& config, int threads,
                    const std::function<void(std::size_t, MfccExtractor&, const Status&)>& work) {
     std::atomic<std::size_t> next{0};

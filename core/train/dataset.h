@@ -99,6 +99,12 @@ using FeatureProgress = std::function<void(std::size_t done, std::size_t total)>
 Status compute_features(Dataset& data, const MfccConfig& config, const std::string& cache_dir, int threads,
                         const FeatureProgress& progress = nullptr, bool keep_copies = false);
 
+/// Calls add(features, size, label name, actor, channel) for every example of `data` in order,
+/// stopping at the first failure, whose message is returned prefixed with the example's file.
+Status for_each_example(
+    const Dataset& data,
+    const std::function<Status(const float*, std::size_t, const std::string&, int, Channel)>& add);
+
 /// Runs work(i, extractor, init) for every i in [0, n) on `threads` threads (one in the
 /// single-threaded wasm build), each thread with its own MfccExtractor made for `config`;
 /// `init` is that extractor's init() Status, for the work to report. The order of i is not fixed.

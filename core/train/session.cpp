@@ -346,15 +346,11 @@ Status TrainingSession::add_clip(const float* y, std::size_t n, const std::strin
 Status TrainingSession::add_dataset(const Dataset& data) {
     if (data.n_mfcc != settings_.features.n_mfcc || data.frames != settings_.features.max_len)
         return Status::error("the dataset's features do not match the settings' feature config");
-    for (std::size_t i = 0; i < data.examples.size(); ++i) {
-        const Example& e = data.examples[i];
-        Status s = add_example(data.feature(i), data.feature_size(), data.labels[std::size_t(e.label)],
-                               e.actor, e.channel);
-        if (!s.ok())
-            return Status::error(e.path + ": " + s.message);
-    }
-    notes_.insert(notes_.end(), data.notes.begin(), data.notes.end());
-    return Status{};
+    Status s = for_each_example(data, [&](const float* f, std::size_t n, const std::string& label, int actor,
+                                          Channel channel) { return add_example(f, n, label, actor, channel); });
+    if (s.ok())
+        notes_.insert(notes_.end(), data.notes.begin(), data.notes.end());
+    return s;
 }
 
 Status TrainingSession::resume(Model model, const ModelInfo& info, const TrainState* state,
