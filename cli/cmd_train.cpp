@@ -1,15 +1,15 @@
 // aer train / eval / predict: datasets in, models and reports out.
 #include "cli/commands.h"
 
-#include "core/infer/stream_session.h"
 #include "core/audio/load.h"
+#include "core/infer/stream_session.h"
 #include "core/nn/kernels.h"
 #include "core/nn/model_io.h"
 #include "core/train/checkpoint.h"
 #include "core/train/dataset.h"
+#include "core/train/dataset_copies.h"
 #include "core/train/metrics.h"
 #include "core/train/normalize.h"
-#include "core/train/dataset_copies.h"
 #include "core/train/personalise.h"
 #include "core/train/session.h"
 #include "core/train/split.h"
@@ -210,8 +210,8 @@ bool feature_options(const std::string& spec, nlohmann::json& cfg, std::string& 
         char* rest = nullptr;
         const double number = std::strtod(value.c_str(), &rest);
         if (rest && *rest == '\0')
-            cfg[key] = number == double((long long)number) && key != "fmin" && key != "fmax" && key != "top_db" &&
-                               key != "ref"
+            cfg[key] = number == double((long long)number) && key != "fmin" && key != "fmax" &&
+                               key != "top_db" && key != "ref"
                            ? nlohmann::json((long long)number)
                            : nlohmann::json(number);
         else
@@ -227,8 +227,9 @@ bool feature_options(const std::string& spec, nlohmann::json& cfg, std::string& 
 bool request_from_options(const Args& args, nlohmann::json& request, std::string& error) {
     long long seed = 0, epochs = 0, batch = 0;
     double lr = 0, fraction = 0, dropout = 0;
-    if (!args.get_int("seed", 0, 4294967295LL, seed, error) || !args.get_int("epochs", 1, 100000, epochs, error) ||
-        !args.get_int("batch", 1, 4096, batch, error) || !args.get_double("lr", 1e-9, 1e6, lr, error) ||
+    if (!args.get_int("seed", 0, 4294967295LL, seed, error) ||
+        !args.get_int("epochs", 1, 100000, epochs, error) || !args.get_int("batch", 1, 4096, batch, error) ||
+        !args.get_double("lr", 1e-9, 1e6, lr, error) ||
         !args.get_double("train-fraction", 0.05, 0.95, fraction, error) ||
         !args.get_double("dropout", 0, 0.95, dropout, error))
         return false;
@@ -250,8 +251,8 @@ bool request_from_options(const Args& args, nlohmann::json& request, std::string
     if (args.has("wave-augment"))
         request["wave_augment"] = args.get("wave-augment");
     if (args.has("features")) {
-        nlohmann::json cfg = request.contains("feature_config") ? request["feature_config"]
-                                                                : aer::to_json(aer::MfccConfig{});
+        nlohmann::json cfg =
+            request.contains("feature_config") ? request["feature_config"] : aer::to_json(aer::MfccConfig{});
         if (!feature_options(args.get("features"), cfg, error))
             return false;
         request["feature_config"] = cfg;
@@ -286,9 +287,10 @@ int cmd_train(const Args& in) {
         "       [--wave-augment copies:K,noise:P,room:P,gain:P,band:P,tilt:P,speed:P,pitch:P]\n"
         "       [--features ref=max,fmax=8000,...] [--init-from PREFIX.json] [--resume PREFIX.json]\n"
         "       [--report R.json] [--threads N] [--backend simd] [--cache DIR|none]";
-    if (!args.parse({"data", "arch", "split", "seed", "epochs", "batch", "lr", "optimizer", "init-from",
-                     "out", "report", "threads", "backend", "cache", "train-fraction", "resume", "augment",
-                     "channels", "dropout", "wave-augment", "features"},
+    if (!args.parse({"data",    "arch",         "split",          "seed",   "epochs",  "batch",
+                     "lr",      "optimizer",    "init-from",      "out",    "report",  "threads",
+                     "backend", "cache",        "train-fraction", "resume", "augment", "channels",
+                     "dropout", "wave-augment", "features"},
                     {"normalize"}, error))
         return fail("train: " + error + "\n" + usage, kUsage);
     if (!args.has("arch") && !args.has("resume"))
@@ -358,11 +360,12 @@ int cmd_train(const Args& in) {
     if (settings.wave_augment.active()) {
         const bool tty = isatty(2);
         const double t_copies = now_s();
-        s = aer::add_dataset_with_copies(session, data, int(std::max(1u, std::thread::hardware_concurrency())),
-                                         [&](std::size_t done, std::size_t total) {
-                                             if (tty && (done % 8 == 0 || done == total))
-                                                 std::fprintf(stderr, "\raugmented copies %zu/%zu", done, total);
-                                         });
+        s = aer::add_dataset_with_copies(
+            session, data, int(std::max(1u, std::thread::hardware_concurrency())),
+            [&](std::size_t done, std::size_t total) {
+                if (tty && (done % 8 == 0 || done == total))
+                    std::fprintf(stderr, "\raugmented copies %zu/%zu", done, total);
+            });
         std::fprintf(stderr, "%snote: augmented copies (%s) made in %.1f s\n", tty ? "\n" : "",
                      aer::wave_augment_spec(settings.wave_augment).c_str(), now_s() - t_copies);
     } else {
@@ -617,8 +620,9 @@ int cmd_eval(const Args& in) {
         "       [--actors LIST] [--degrade SPEC]... [--report R.json]\n"
         "  --degrade: play every file through a condition first (core/train/degrade.h), e.g. clean,\n"
         "  noise:pink:10, room:0.6, rate:16000, telephone, gain:-30, laptop-room; repeat for a table";
-    if (!args.parse({"model", "data", "actors", "report", "threads", "backend", "cache", "channels", "degrade"}, {},
-                    error) ||
+    if (!args.parse(
+            {"model", "data", "actors", "report", "threads", "backend", "cache", "channels", "degrade"}, {},
+            error) ||
         !setup_kernels(args, error))
         return fail("eval: " + error + "\n" + usage, kUsage);
     if (!args.has("data"))
@@ -672,7 +676,8 @@ int cmd_eval(const Args& in) {
         std::vector<int> y(n), pred;
         std::vector<aer::Channel> channels(n);
         for (std::size_t i = 0; i < n; ++i) {
-            aer::prepare_inputs(d.feature(i), 1, d.n_mfcc, d.frames, info, model.orientation(), x.data() + i * size);
+            aer::prepare_inputs(d.feature(i), 1, d.n_mfcc, d.frames, info, model.orientation(),
+                                x.data() + i * size);
             y[i] = d.examples[i].label;
             channels[i] = d.examples[i].channel;
         }
@@ -701,8 +706,10 @@ int cmd_eval(const Args& in) {
                 s = score(degraded, r);
             if (!s.ok())
                 return fail("eval: --degrade " + d.spec + ": " + s.message);
-            by_condition[d.spec] = {{"accuracy", r["accuracy"]}, {"macro_f1", r["macro_f1"]},
-                                    {"by_channel", r["by_channel"]}, {"n", r["n"]}};
+            by_condition[d.spec] = {{"accuracy", r["accuracy"]},
+                                    {"macro_f1", r["macro_f1"]},
+                                    {"by_channel", r["by_channel"]},
+                                    {"n", r["n"]}};
         }
         report["conditions"] = by_condition;
     }
@@ -727,7 +734,8 @@ int cmd_predict(const Args& in) {
     Args args = in;
     std::string error;
     const char* usage = "usage: aer predict [--model PREFIX.json] [--timeline [--hop S]] FILE.wav...";
-    if (!args.parse({"model", "threads", "backend", "hop"}, {"timeline"}, error) || !setup_kernels(args, error))
+    if (!args.parse({"model", "threads", "backend", "hop"}, {"timeline"}, error) ||
+        !setup_kernels(args, error))
         return fail("predict: " + error + "\n" + usage, kUsage);
     if (args.positional().empty())
         return fail(std::string("predict: no input files\n") + usage, kUsage);

@@ -38,8 +38,8 @@ std::vector<std::uint8_t> bytes_from_js(const val& array) {
 
 /// A model from its two files as the page holds them (JSON text, .bin Uint8Array). `bin_bytes`
 /// (may be null) receives the .bin's bytes.
-aer::Status model_from_js(const std::string& json_text, const val& bin, aer::Model& model, aer::ModelInfo& info,
-                          std::vector<std::uint8_t>* bin_bytes = nullptr) {
+aer::Status model_from_js(const std::string& json_text, const val& bin, aer::Model& model,
+                          aer::ModelInfo& info, std::vector<std::uint8_t>* bin_bytes = nullptr) {
     std::vector<std::uint8_t> b = bytes_from_js(bin);
     aer::Status s = aer::load_model(reinterpret_cast<const std::uint8_t*>(json_text.data()), json_text.size(),
                                     b.data(), b.size(), model, info);
@@ -456,12 +456,13 @@ class Listener {
             if (!s.ok())
                 return error_result("listener: " + s.message);
             const bool voiced = w.label >= 0 && std::size_t(w.label) < labels_.size();
-            return ok_json({{"label", voiced ? nlohmann::json(labels_[std::size_t(w.label)]) : nlohmann::json(nullptr)},
-                            {"probabilities", voiced ? probabilities_json(w.probs, labels_) : nlohmann::json(nullptr)},
-                            {"voiced_s", w.voiced_s},
-                            {"seconds", session_.seconds()},
-                            {"start", w.start_s},
-                            {"end", w.end_s}});
+            return ok_json(
+                {{"label", voiced ? nlohmann::json(labels_[std::size_t(w.label)]) : nlohmann::json(nullptr)},
+                 {"probabilities", voiced ? probabilities_json(w.probs, labels_) : nlohmann::json(nullptr)},
+                 {"voiced_s", w.voiced_s},
+                 {"seconds", session_.seconds()},
+                 {"start", w.start_s},
+                 {"end", w.end_s}});
         });
     }
 

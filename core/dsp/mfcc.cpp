@@ -29,9 +29,15 @@ Status MfccConfig::validate() const {
 }
 
 nlohmann::json to_json(const MfccConfig& c) {
-    return {{"sample_rate", c.sample_rate}, {"n_fft", c.n_fft},   {"hop_length", c.hop_length},
-            {"n_mels", c.n_mels},           {"n_mfcc", c.n_mfcc}, {"max_len", c.max_len},
-            {"fmin", c.fmin},               {"fmax", c.fmax},     {"top_db", c.top_db},
+    return {{"sample_rate", c.sample_rate},
+            {"n_fft", c.n_fft},
+            {"hop_length", c.hop_length},
+            {"n_mels", c.n_mels},
+            {"n_mfcc", c.n_mfcc},
+            {"max_len", c.max_len},
+            {"fmin", c.fmin},
+            {"fmax", c.fmax},
+            {"top_db", c.top_db},
             {"ref", c.ref_max ? nlohmann::json("max") : nlohmann::json(1.0)},
             {"amin", c.amin}};
 }
@@ -66,18 +72,28 @@ Status mfcc_config_from_json(const nlohmann::json& j, MfccConfig& c) {
             if (x < -1000000000LL || x > 1000000000LL)
                 return Status::error("feature config: '" + k + "' is out of range");
             int xi = int(x);
-            if (k == "sample_rate") c.sample_rate = xi;
-            else if (k == "n_fft") c.n_fft = xi;
-            else if (k == "hop_length") c.hop_length = xi;
-            else if (k == "n_mels") c.n_mels = xi;
-            else if (k == "n_mfcc") c.n_mfcc = xi;
-            else c.max_len = xi;
+            if (k == "sample_rate")
+                c.sample_rate = xi;
+            else if (k == "n_fft")
+                c.n_fft = xi;
+            else if (k == "hop_length")
+                c.hop_length = xi;
+            else if (k == "n_mels")
+                c.n_mels = xi;
+            else if (k == "n_mfcc")
+                c.n_mfcc = xi;
+            else
+                c.max_len = xi;
         } else {
             double x = v.get<double>();
-            if (k == "fmin") c.fmin = x;
-            else if (k == "fmax") c.fmax = x;
-            else if (k == "amin") c.amin = x;
-            else c.top_db = x;
+            if (k == "fmin")
+                c.fmin = x;
+            else if (k == "fmax")
+                c.fmax = x;
+            else if (k == "amin")
+                c.amin = x;
+            else
+                c.top_db = x;
         }
     }
     return c.validate();
@@ -115,7 +131,8 @@ Status MfccExtractor::init(const MfccConfig& config) {
     return Status{};
 }
 
-void MfccExtractor::log_mel_frame(const float* y, std::size_t n, std::size_t f, float* log_mel, float& level_db) {
+void MfccExtractor::log_mel_frame(const float* y, std::size_t n, std::size_t f, float* log_mel,
+                                  float& level_db) {
     stft_.power_frame(y, n, f, power_.data());
     mel_.apply(power_.data(), bands_.data());
     // power_to_db's 10 log10(max(amin, S)), on the float32 mel power as librosa holds it (the
@@ -144,7 +161,8 @@ void MfccExtractor::mfcc_of_log_mel(const float* log_mel, std::size_t frames, st
     std::vector<float> row(static_cast<std::size_t>(M));
     for (std::size_t f = 0; f < frames; ++f) {
         for (int m = 0; m < M; ++m)
-            row[std::size_t(m)] = std::max(log_mel[f * std::size_t(M) + std::size_t(m)] - ref_db, floor_db - ref_db);
+            row[std::size_t(m)] =
+                std::max(log_mel[f * std::size_t(M) + std::size_t(m)] - ref_db, floor_db - ref_db);
         for (int q = 0; q < Q; ++q) {
             const double* w = dct_.data() + std::size_t(q) * M;
             double acc = 0.0;
@@ -156,7 +174,8 @@ void MfccExtractor::mfcc_of_log_mel(const float* log_mel, std::size_t frames, st
 }
 
 // The unfloored log-mel of every frame of y, frame-major (frames x n_mels).
-Status MfccExtractor::log_mel_frames(const float* y, std::size_t n, std::vector<float>& out, std::size_t& frames) {
+Status MfccExtractor::log_mel_frames(const float* y, std::size_t n, std::vector<float>& out,
+                                     std::size_t& frames) {
     if (stft_.n_fft() == 0)
         return Status::error("MfccExtractor used before init()");
     if (n == 0)
@@ -212,7 +231,8 @@ Status MfccExtractor::features(const float* y, std::size_t n, std::vector<float>
     return Status{};
 }
 
-std::vector<float> fix_length(const std::vector<float>& in, std::size_t rows, std::size_t frames, std::size_t len) {
+std::vector<float> fix_length(const std::vector<float>& in, std::size_t rows, std::size_t frames,
+                              std::size_t len) {
     std::vector<float> out(rows * len, 0.0f);
     std::size_t keep = frames < len ? frames : len;
     for (std::size_t r = 0; r < rows; ++r)

@@ -90,13 +90,14 @@ class MfccExtractor {
     MfccConfig config_;
     Stft stft_;
     MelFilterbank mel_;
-    std::vector<double> dct_; // n_mfcc x n_mels, orthonormal DCT-II rows
+    std::vector<double> dct_;           // n_mfcc x n_mels, orthonormal DCT-II rows
     std::vector<double> power_, bands_; // one frame's spectrum and mel bands (scratch)
     double window_power_ = 0;           // n_fft * sum(w^2): a frame's Parseval normaliser
 };
 
 /// Pads with zeros or cuts at the end each of `rows` rows of `in` (rows x frames, row-major) to
 /// `len` frames (librosa.util.fix_length along the last axis). Returns rows x len.
-std::vector<float> fix_length(const std::vector<float>& in, std::size_t rows, std::size_t frames, std::size_t len);
+std::vector<float> fix_length(const std::vector<float>& in, std::size_t rows, std::size_t frames,
+                              std::size_t len);
 
 } // namespace aer

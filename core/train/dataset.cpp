@@ -279,7 +279,8 @@ Status for_each_example(
     const std::function<Status(const float*, std::size_t, const std::string&, int, Channel)>& add) {
     for (std::size_t i = 0; i < data.examples.size(); ++i) {
         const Example& e = data.examples[i];
-        Status s = add(data.feature(i), data.feature_size(), data.labels[std::size_t(e.label)], e.actor, e.channel);
+        Status s =
+            add(data.feature(i), data.feature_size(), data.labels[std::size_t(e.label)], e.actor, e.channel);
         if (!s.ok())
             return Status::error(e.path + ": " + s.message);
     }
@@ -328,7 +329,8 @@ Status compute_features(Dataset& data, const MfccConfig& config, const std::stri
     std::mutex progress_mutex;
     for_each_clip(n, config, threads, [&](std::size_t i, MfccExtractor& ex, const Status& init) {
         std::vector<float> f;
-        Status r = init.ok() ? features_of(data.examples[i].path, ex, config_text, cache_dir, f, content[i]) : init;
+        Status r =
+            init.ok() ? features_of(data.examples[i].path, ex, config_text, cache_dir, f, content[i]) : init;
         if (r.ok())
             std::copy(f.begin(), f.end(), all.begin() + std::ptrdiff_t(i * size));
         else

@@ -59,8 +59,8 @@ Status add_dataset_with_copies(TrainingSession& session, const Dataset& data, in
             WavInfo info;
             r = load_audio_file(data.examples[i].path, cfg.sample_rate, y, info);
             if (r.ok())
-                r = clip_features(y.data(), y.size(), settings.wave_augment, copies, clip_seed(settings.train.seed, i),
-                                  babble, ex, f);
+                r = clip_features(y.data(), y.size(), settings.wave_augment, copies,
+                                  clip_seed(settings.train.seed, i), babble, ex, f);
             if (r.ok())
                 made[i].assign(f.begin() + std::ptrdiff_t(size), f.end());
         }
@@ -95,7 +95,8 @@ Status add_dataset_with_copies(TrainingSession& session, const Dataset& data, in
 
 namespace aer {
 
-Status degraded_features(Dataset& data, const MfccConfig& config, const Degradation& degradation, int threads) {
+Status degraded_features(Dataset& data, const MfccConfig& config, const Degradation& degradation,
+                         int threads) {
     if (config.max_len <= 0)
         return Status::error("degraded features need a fixed length (max_len > 0)");
     const std::size_t n = data.examples.size();
@@ -104,7 +105,8 @@ Status degraded_features(Dataset& data, const MfccConfig& config, const Degradat
     for (std::size_t k = 0; k < want; ++k) {
         WavInfo info;
         babble_audio.emplace_back();
-        Status s = load_audio_file(data.examples[k * n / want].path, config.sample_rate, babble_audio.back(), info);
+        Status s =
+            load_audio_file(data.examples[k * n / want].path, config.sample_rate, babble_audio.back(), info);
         if (!s.ok())
             return s;
     }
@@ -124,7 +126,8 @@ Status degraded_features(Dataset& data, const MfccConfig& config, const Degradat
         if (r.ok())
             r = load_audio_file(path, config.sample_rate, y, info);
         if (r.ok())
-            r = apply_degradation(degradation, y, config.sample_rate, fnv1a64(name.data(), name.size()), babble);
+            r = apply_degradation(degradation, y, config.sample_rate, fnv1a64(name.data(), name.size()),
+                                  babble);
         if (r.ok() && y.empty())
             r = Status::error("no samples left after " + degradation.spec);
         if (r.ok())

@@ -23,6 +23,7 @@ Status add_dataset_with_copies(TrainingSession& session, const Dataset& data, in
 /// are replaced. Each file is degraded with the seed fnv1a64 of its file name, so every model
 /// hears the same degraded clip; babble is made of up to 24 of the data's clips, spread evenly.
 /// Fails on the first file that cannot be read, naming it.
-Status degraded_features(Dataset& data, const MfccConfig& config, const Degradation& degradation, int threads);
+Status degraded_features(Dataset& data, const MfccConfig& config, const Degradation& degradation,
+                         int threads);
 
 } // namespace aer

@@ -187,7 +187,8 @@ Status parse_session_settings(const json& request, SessionSettings& out) {
             for (auto a = v.begin(); r.ok() && a != v.end(); ++a) {
                 if (a.key() == "train") {
                     r = string_field(a.value(), "adapt.train", s.adapt.train);
-                    if (r.ok() && s.adapt.train != "head" && s.adapt.train != "last" && s.adapt.train != "all")
+                    if (r.ok() && s.adapt.train != "head" && s.adapt.train != "last" &&
+                        s.adapt.train != "all")
                         r = Status::error("'adapt.train' must be head, last or all");
                 } else if (a.key() == "penalty") {
                     r = number_field(a.value(), "adapt.penalty", 0, 1000, false, s.adapt.penalty);
@@ -281,7 +282,8 @@ Status TrainingSession::add_example(const float* features, std::size_t size, con
         return Status::error("examples must be added before the run starts");
     if (copy && (pending_.empty() || pending_.back().label != label || pending_.back().actor != actor ||
                  pending_.back().channel != channel))
-        return Status::error("an augmented copy must follow its original example (same label, actor, channel)");
+        return Status::error(
+            "an augmented copy must follow its original example (same label, actor, channel)");
     const std::size_t want = std::size_t(settings_.features.n_mfcc) * std::size_t(settings_.features.max_len);
     if (size != want)
         return Status::error("an example has " + std::to_string(size) + " values, the features give " +
@@ -333,8 +335,8 @@ Status TrainingSession::add_clip(const float* y, std::size_t n, const std::strin
     const bool trains = !held_out(actor) && channel_wanted(settings_.channels, channel);
     const int copies = trains ? settings_.wave_augment.copies : 0;
     std::vector<float> f;
-    Status s = clip_features(y, n, settings_.wave_augment, copies, clip_seed(settings_.train.seed, clips_added_++),
-                             babble(), *clip_extractor_, f);
+    Status s = clip_features(y, n, settings_.wave_augment, copies,
+                             clip_seed(settings_.train.seed, clips_added_++), babble(), *clip_extractor_, f);
     const std::size_t size = std::size_t(settings_.features.n_mfcc) * std::size_t(settings_.features.max_len);
     for (int k = 0; s.ok() && k <= copies; ++k)
         s = add_example(f.data() + std::size_t(k) * size, size, label, actor, channel, k > 0);
@@ -346,8 +348,9 @@ Status TrainingSession::add_clip(const float* y, std::size_t n, const std::strin
 Status TrainingSession::add_dataset(const Dataset& data) {
     if (data.n_mfcc != settings_.features.n_mfcc || data.frames != settings_.features.max_len)
         return Status::error("the dataset's features do not match the settings' feature config");
-    Status s = for_each_example(data, [&](const float* f, std::size_t n, const std::string& label, int actor,
-                                          Channel channel) { return add_example(f, n, label, actor, channel); });
+    Status s =
+        for_each_example(data, [&](const float* f, std::size_t n, const std::string& label, int actor,
+                                   Channel channel) { return add_example(f, n, label, actor, channel); });
     if (s.ok())
         notes_.insert(notes_.end(), data.notes.begin(), data.notes.end());
     return s;
@@ -550,11 +553,12 @@ Status TrainingSession::start() {
         for (int l = first; l < model_.layer_count(); ++l)
             model_.set_trainable(model_.layer(l).name() + "/", true);
         if (model_.trainable_count() == 0)
-            return Status::error("adapt: the rule '" + settings_.adapt.train + "' leaves no parameter to train");
+            return Status::error("adapt: the rule '" + settings_.adapt.train +
+                                 "' leaves no parameter to train");
         train.anchor_penalty = settings_.adapt.penalty;
         notes_.push_back("adapting " + std::to_string(model_.trainable_count()) + " of " +
-                         std::to_string(model_.parameter_count()) + " parameter values (" + settings_.adapt.train +
-                         ")");
+                         std::to_string(model_.parameter_count()) + " parameter values (" +
+                         settings_.adapt.train + ")");
     }
     if (settings_.normalize && !resuming_)
         fit_normalization(data_, split_.train, info_);
@@ -638,8 +642,8 @@ std::size_t TrainingSession::gather_copies(const std::vector<std::size_t>& train
         if (!trains[copy_of_[c]])
             continue;
         x.resize(x.size() + size);
-        prepare_inputs(copy_features_.data() + c * size, 1, data_.n_mfcc, data_.frames, info_, model_.orientation(),
-                       x.data() + x.size() - size);
+        prepare_inputs(copy_features_.data() + c * size, 1, data_.n_mfcc, data_.frames, info_,
+                       model_.orientation(), x.data() + x.size() - size);
         y.push_back(data_.examples[copy_of_[c]].label);
         ++added;
     }

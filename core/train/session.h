@@ -71,7 +71,7 @@ struct SessionSettings {
     std::string init_from;                ///< a model whose lstm_0 weights start the run (metadata)
     std::string where = "cli";            ///< "cli" or "browser" (metadata)
     AdaptSettings adapt;                  ///< fine-tuning of an existing model (request key "adapt")
-    WaveAugment wave_augment;             ///< augmented copies of each training clip (key "wave_augment", a spec)
+    WaveAugment wave_augment; ///< augmented copies of each training clip (key "wave_augment", a spec)
 };
 
 /// Parses and checks a request: {arch, arch_name, epochs, batch, lr, optimizer, seed, split,
@@ -186,12 +186,13 @@ class TrainingSession {
     Status build_model();
     void gather(const std::vector<std::size_t>& idx, std::vector<float>& x, std::vector<int>& y) const;
     /// Appends the prepared copies of the examples in `train`; returns how many.
-    std::size_t gather_copies(const std::vector<std::size_t>& train, std::vector<float>& x, std::vector<int>& y) const;
+    std::size_t gather_copies(const std::vector<std::size_t>& train, std::vector<float>& x,
+                              std::vector<int>& y) const;
 
     SessionSettings settings_;
     std::vector<Pending> pending_;
     std::vector<float> pending_features_;
-    Dataset data_; ///< the kept examples, labelled, after start()
+    Dataset data_;                     ///< the kept examples, labelled, after start()
     std::vector<std::size_t> copy_of_; ///< after start(): for each copy, its original's index in data_
     std::vector<float> copy_features_; ///< after start(): the copies' features, in copy_of_'s order
     std::vector<std::vector<float>> babble_;
@@ -204,7 +205,7 @@ class TrainingSession {
     ModelInfo info_;
     TrainState resume_state_;
     bool resuming_ = false, have_resume_state_ = false, started_ = false;
-    Model original_;             ///< the model an adaptation started from
+    Model original_;                   ///< the model an adaptation started from
     nlohmann::json original_training_; ///< its training metadata
     Trainer trainer_;
     std::vector<float> test_x_;

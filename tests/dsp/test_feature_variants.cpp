@@ -14,12 +14,15 @@ using namespace aer;
 
 namespace {
 
-std::string variants_dir() { return aer_test::librosa_ref("variants/"); }
+std::string variants_dir() {
+    return aer_test::librosa_ref("variants/");
+}
 
 // The 13 inputs: every NAME.variants.json (a fixed list: the folder is read-only).
 std::vector<std::string> variant_inputs() {
     std::vector<std::string> names = aer_test::librosa_ref_names();
-    for (const char* extra : {"03-01-05-02-01-01-03", "03-01-07-01-02-02-11", "speech-16k-03-01-07-01-02-02-11"})
+    for (const char* extra :
+         {"03-01-05-02-01-01-03", "03-01-07-01-02-02-11", "speech-16k-03-01-07-01-02-02-11"})
         names.push_back(extra);
     return names;
 }

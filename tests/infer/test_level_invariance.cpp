@@ -18,7 +18,9 @@ using namespace aer;
 
 namespace {
 
-std::string model_prefix(const std::string& name) { return std::string(AER_SOURCE_DIR) + "/models/" + name; }
+std::string model_prefix(const std::string& name) {
+    return std::string(AER_SOURCE_DIR) + "/models/" + name;
+}
 
 std::string default_model_name() {
     std::ifstream f(model_prefix("DEFAULT"));
@@ -30,8 +32,10 @@ std::string default_model_name() {
 // Speech and song clips of different actors and emotions.
 std::vector<std::string> clips() {
     const std::string d = std::string(AER_SOURCE_DIR) + "/data/";
-    return {d + "ravdess-speech/Actor_02/03-01-05-02-01-01-02.wav", d + "ravdess-speech/Actor_13/03-01-04-01-02-01-13.wav",
-            d + "ravdess-song/Actor_09/03-02-03-02-01-01-09.wav", d + "ravdess-song/Actor_20/03-02-06-01-02-02-20.wav"};
+    return {d + "ravdess-speech/Actor_02/03-01-05-02-01-01-02.wav",
+            d + "ravdess-speech/Actor_13/03-01-04-01-02-01-13.wav",
+            d + "ravdess-song/Actor_09/03-02-03-02-01-01-09.wav",
+            d + "ravdess-song/Actor_20/03-02-06-01-02-02-20.wav"};
 }
 
 // The class probabilities of y through `aer predict`'s path and through the timeline's.
@@ -47,7 +51,8 @@ void answer(Model& model, const ModelInfo& info, const std::vector<float>& y, st
     whole.assign(std::size_t(model.classes()), 0.0f);
     REQUIRE(model.predict(x.data(), 1, whole.data()).ok());
     Timeline t;
-    REQUIRE(predict_timeline(model, info, y.data(), y.size(), info.features.sample_rate, StreamOptions{}, t).ok());
+    REQUIRE(predict_timeline(model, info, y.data(), y.size(), info.features.sample_rate, StreamOptions{}, t)
+                .ok());
     stream = t.probs;
 }
 

@@ -64,7 +64,8 @@ double max_rel_error(const std::vector<float>& got, int ldc, const std::vector<d
 
 } // namespace
 
-TEST_CASE("WeightGemm under every backend (xnnpack where built) matches double-precision truth and repacks on a new version",
+TEST_CASE("WeightGemm under every backend (xnnpack where built) matches double-precision truth and repacks "
+          "on a new version",
           "[nn][kernels][backends]") {
     // Sizes below and above the point where the xnnpack backend hands a product to XNNPACK.
     struct Shape3 {
@@ -73,7 +74,8 @@ TEST_CASE("WeightGemm under every backend (xnnpack where built) matches double-p
     for (Backend be : available_backends()) {
         for (Shape3 sh : {Shape3{1, 7, 5}, Shape3{3, 40, 33}, Shape3{1, 1024, 256}, Shape3{37, 128, 160}}) {
             for (bool tb : {false, true}) {
-                for (int mode = 0; mode < 3; ++mode) { // 0: run(), beta 0; 1: run(), beta 1; 2: run_bias() + relu
+                for (int mode = 0; mode < 3;
+                     ++mode) { // 0: run(), beta 0; 1: run(), beta 1; 2: run_bias() + relu
                     INFO("backend " << backend_name(be) << ", m n k " << sh.m << " " << sh.n << " " << sh.k
                                     << ", trans_b " << tb << ", mode " << mode);
                     const int m = sh.m, n = sh.n, k = sh.k, lda = k + 1, ldc = n + 2;
@@ -94,7 +96,8 @@ TEST_CASE("WeightGemm under every backend (xnnpack where built) matches double-p
                         std::vector<float> c = c0;
                         std::vector<double> want;
                         if (mode == 2) {
-                            op.run_bias(tb, m, n, k, a.data(), lda, b.data(), ldb, bias.data(), true, c.data(), ldc);
+                            op.run_bias(tb, m, n, k, a.data(), lda, b.data(), ldb, bias.data(), true,
+                                        c.data(), ldc);
                             want = truth(tb, m, n, k, a, lda, b, ldb, bias.data(), true);
                         } else {
                             const float beta = mode == 1 ? 1.0f : 0.0f;
@@ -117,7 +120,8 @@ TEST_CASE("WeightGemm under every backend (xnnpack where built) matches double-p
     }
 }
 
-TEST_CASE("WeightGemm packs once per weights version, and all_weights_changed() repacks", "[nn][kernels][backends]") {
+TEST_CASE("WeightGemm packs once per weights version, and all_weights_changed() repacks",
+          "[nn][kernels][backends]") {
     const int m = 4, n = 64, k = 300; // above XNNPACK's threshold, so both packing backends pack
     std::vector<float> a = random_floats(std::size_t(m) * k, 5), b = random_floats(std::size_t(k) * n, 6);
     std::vector<float> c(std::size_t(m) * n);
@@ -149,8 +153,9 @@ TEST_CASE("WeightGemm packs once per weights version, and all_weights_changed() 
     }
 }
 
-TEST_CASE("KernelScope picks the backend per thread and nests; Model::set_backend refuses what the build lacks",
-          "[nn][kernels][backends]") {
+TEST_CASE(
+    "KernelScope picks the backend per thread and nests; Model::set_backend refuses what the build lacks",
+    "[nn][kernels][backends]") {
     const Backend outside = effective_backend();
     CHECK(outside == current_backend());
     {
@@ -182,7 +187,8 @@ TEST_CASE("KernelScope picks the backend per thread and nests; Model::set_backen
     }
 }
 
-TEST_CASE("a training step of one model repacks its own weights only, whatever the backends", "[nn][backends]") {
+TEST_CASE("a training step of one model repacks its own weights only, whatever the backends",
+          "[nn][backends]") {
     const nlohmann::json arch = nlohmann::json::parse(R"({"input": {"steps": 8, "features": 40},
         "layers": [{"type": "conv1d", "filters": 64, "kernel_size": 3, "padding": "same", "activation": "relu"},
                    {"type": "lstm", "units": 64},
@@ -239,7 +245,8 @@ TEST_CASE("a training step of one model repacks its own weights only, whatever t
 namespace {
 
 /// Model inputs of the bundled example clips (web/examples) for the model at `prefix`.
-void example_inputs(const std::string& prefix, Model& model, ModelInfo& info, std::vector<float>& inputs, int& count) {
+void example_inputs(const std::string& prefix, Model& model, ModelInfo& info, std::vector<float>& inputs,
+                    int& count) {
     REQUIRE(load_model_files(prefix, model, info).ok());
     MfccExtractor ex;
     REQUIRE(ex.init(info.features).ok());
@@ -298,8 +305,8 @@ TEST_CASE("backends agree on the shipped models' predictions of the example clip
                 double worst = 0.0;
                 for (std::size_t i = 0; i < got.size(); ++i)
                     worst = std::max(worst, std::fabs(double(got[i]) - double(ref[i])));
-                std::printf("backends: %s %s batch %d: max |dp| vs reference %.3g\n", name, backend_name(be), batch,
-                            worst);
+                std::printf("backends: %s %s batch %d: max |dp| vs reference %.3g\n", name, backend_name(be),
+                            batch, worst);
                 CHECK(worst <= tolerance);
                 for (int e = 0; e < count; ++e) {
                     const float* r = ref.data() + std::size_t(e) * classes;

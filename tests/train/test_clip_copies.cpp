@@ -42,11 +42,13 @@ std::vector<float> tone(double f0, std::size_t n = 4410) {
 
 } // namespace
 
-TEST_CASE("clip features: the clip's own, then copies of changed audio, the same for a seed", "[train][copies]") {
+TEST_CASE("clip features: the clip's own, then copies of changed audio, the same for a seed",
+          "[train][copies]") {
     MfccExtractor ex;
     REQUIRE(ex.init(small_features()).ok());
     WaveAugment a;
-    REQUIRE(parse_wave_augment("copies:3,noise:1,room:0.5,gain:0.5,band:0.5,tilt:0.5,speed:0.5,pitch:0.5", a).ok());
+    REQUIRE(parse_wave_augment("copies:3,noise:1,room:0.5,gain:0.5,band:0.5,tilt:0.5,speed:0.5,pitch:0.5", a)
+                .ok());
     const std::vector<float> y = tone(220);
     const std::size_t size = 8 * 16;
     std::vector<float> out, again, other, own;
@@ -69,9 +71,12 @@ TEST_CASE("clip features: the clip's own, then copies of changed audio, the same
 }
 
 TEST_CASE("a session trains on copies of training clips and tests only the clips", "[train][copies]") {
-    json request = {{"arch", {{"input", {{"steps", 16}, {"features", 8}}},
-                              {"orientation", "frames_as_steps"},
-                              {"layers", {{{"type", "lstm"}, {"units", 4}}, {{"type", "dense"}, {"units", 2}, {"activation", "softmax"}}}}}},
+    json request = {{"arch",
+                     {{"input", {{"steps", 16}, {"features", 8}}},
+                      {"orientation", "frames_as_steps"},
+                      {"layers",
+                       {{{"type", "lstm"}, {"units", 4}},
+                        {{"type", "dense"}, {"units", 2}, {"activation", "softmax"}}}}}},
                     {"epochs", 1},
                     {"seed", 5},
                     {"split", "actors:3"},
@@ -91,7 +96,8 @@ TEST_CASE("a session trains on copies of training clips and tests only the clips
     for (int actor = 1; actor <= 3; ++actor)
         for (int i = 0; i < 4; ++i) {
             const std::vector<float> y = tone(i % 2 ? 150.0 + 10 * actor : 400.0 + 10 * actor);
-            REQUIRE(session.add_clip(y.data(), y.size(), i % 2 ? "low" : "high", actor, Channel::speech).ok());
+            REQUIRE(
+                session.add_clip(y.data(), y.size(), i % 2 ? "low" : "high", actor, Channel::speech).ok());
         }
     s = session.start();
     INFO(s.message);
