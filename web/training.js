@@ -1,4 +1,4 @@
-// The training panel: the form (the paper's defaults), the labelled files it would train on,
+// The training panel: the form (two recipes: the default model's and the paper's), the labelled files it would train on,
 // live loss and accuracy curves, the epoch table, Stop, and a checkpoint in IndexedDB after every
 // epoch. The label list is the core's choice (from the examples' labels and channels), not the
 // page's: the answer to the start says which labels, how many files train and test, and what
