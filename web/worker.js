@@ -44,9 +44,8 @@ let threads = 1;
 let listener = null;   // live listening: {l: Listener, rate} while the page listens
 let live_failure = ''; // why listening stopped on its own (a new model that could not listen)
 // item id -> {mfcc: Float32Array, natural_frames, long (longer than the model's window: it gets a
-// timeline), samples: Float32Array at the features' rate, kept
-// for a file longer than the model's window (it gets a timeline) and, within SAMPLES_BUDGET, for
-// every file (training with waveform augmentation makes its copies from them)}
+// timeline), samples: Float32Array at the features' rate, kept for every long file and, within
+// SAMPLES_BUDGET, for the others (training computes features and audio copies from them)}
 const features = new Map();
 const SAMPLES_BUDGET = 512 * 1024 * 1024; // bytes of kept samples; files past it train without copies
 let samples_bytes = 0;

@@ -15,6 +15,21 @@ std::string base_name(const std::string& path) {
     return slash == std::string::npos ? path : path.substr(slash + 1);
 }
 
+// The audio (at `rate` Hz) of up to `want` of the examples `from` (indices into data), spread
+// evenly over them: the clips babble noise is made of.
+Status spread_audio(const Dataset& data, const std::vector<std::size_t>& from, std::size_t want, int rate,
+                    std::vector<std::vector<float>>& out) {
+    want = std::min(want, from.size());
+    out.assign(want, {});
+    for (std::size_t k = 0; k < want; ++k) {
+        WavInfo info;
+        Status s = load_audio_file(data.examples[from[k * from.size() / want]].path, rate, out[k], info);
+        if (!s.ok())
+            return s;
+    }
+    return Status{};
+}
+
 } // namespace
 
 Status add_dataset_with_copies(TrainingSession& session, const Dataset& data, int threads,
@@ -24,25 +39,19 @@ Status add_dataset_with_copies(TrainingSession& session, const Dataset& data, in
     if (data.n_mfcc != cfg.n_mfcc || data.frames != cfg.max_len)
         return Status::error("the dataset's features do not match the settings' feature config");
     const std::size_t n = data.examples.size();
-    auto trains = [&](const Example& e) {
-        return !session.held_out(e.actor) && channel_wanted(settings.channels, e.channel);
-    };
+    auto trains = [&](const Example& e) { return session.trains_clip(e.actor, e.channel); };
 
     // Babble: training clips spread evenly over the data.
     std::vector<std::size_t> training;
     for (std::size_t i = 0; i < n; ++i)
         if (trains(data.examples[i]))
             training.push_back(i);
-    const std::size_t want = std::min(TrainingSession::kMaxBabble, training.size());
-    for (std::size_t k = 0; k < want; ++k) {
-        std::vector<float> y;
-        WavInfo info;
-        const std::string& path = data.examples[training[k * training.size() / want]].path;
-        Status s = load_audio_file(path, cfg.sample_rate, y, info);
-        if (!s.ok())
-            return s;
+    std::vector<std::vector<float>> spread;
+    Status loaded = spread_audio(data, training, TrainingSession::kMaxBabble, cfg.sample_rate, spread);
+    if (!loaded.ok())
+        return loaded;
+    for (const std::vector<float>& y : spread)
         session.add_babble(y.data(), y.size());
-    }
     const std::vector<const std::vector<float>*> babble = session.babble();
 
     // The copies, on threads; clip i is seeded as add_clip() would seed it.
@@ -100,16 +109,13 @@ Status degraded_features(Dataset& data, const MfccConfig& config, const Degradat
     if (config.max_len <= 0)
         return Status::error("degraded features need a fixed length (max_len > 0)");
     const std::size_t n = data.examples.size();
+    std::vector<std::size_t> every(n);
+    for (std::size_t i = 0; i < n; ++i)
+        every[i] = i;
     std::vector<std::vector<float>> babble_audio;
-    const std::size_t want = std::min<std::size_t>(24, n);
-    for (std::size_t k = 0; k < want; ++k) {
-        WavInfo info;
-        babble_audio.emplace_back();
-        Status s =
-            load_audio_file(data.examples[k * n / want].path, config.sample_rate, babble_audio.back(), info);
-        if (!s.ok())
-            return s;
-    }
+    Status loaded = spread_audio(data, every, TrainingSession::kMaxBabble, config.sample_rate, babble_audio);
+    if (!loaded.ok())
+        return loaded;
     std::vector<const std::vector<float>*> babble;
     for (const std::vector<float>& b : babble_audio)
         babble.push_back(&b);

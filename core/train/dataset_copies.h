@@ -21,7 +21,8 @@ Status add_dataset_with_copies(TrainingSession& session, const Dataset& data, in
 /// The features of every example of `data` played through `degradation` (core/train/degrade.h)
 /// before the features are taken with `config` (max_len > 0): data.features, n_mfcc and frames
 /// are replaced. Each file is degraded with the seed fnv1a64 of its file name, so every model
-/// hears the same degraded clip; babble is made of up to 24 of the data's clips, spread evenly.
+/// hears the same degraded clip; babble is made of up to TrainingSession::kMaxBabble (24) of the
+/// data's clips, spread evenly.
 /// Fails on the first file that cannot be read, naming it.
 Status degraded_features(Dataset& data, const MfccConfig& config, const Degradation& degradation,
                          int threads);

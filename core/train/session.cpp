@@ -304,10 +304,15 @@ Status TrainingSession::add_example(const float* features, std::size_t size, con
 
 bool TrainingSession::held_out(int actor) const {
     const std::string prefix = "actors:";
-    if (actor < 0 || settings_.split.compare(0, prefix.size(), prefix) != 0)
+    std::vector<int> actors;
+    if (actor < 0 || settings_.split.compare(0, prefix.size(), prefix) != 0 ||
+        !parse_actor_list(settings_.split.substr(prefix.size()), actors).ok())
         return false;
-    const std::string list = "," + settings_.split.substr(prefix.size()) + ",";
-    return list.find("," + std::to_string(actor) + ",") != std::string::npos;
+    return std::find(actors.begin(), actors.end(), actor) != actors.end();
+}
+
+bool TrainingSession::trains_clip(int actor, Channel channel) const {
+    return !held_out(actor) && channel_wanted(settings_.channels, channel);
 }
 
 void TrainingSession::add_babble(const float* y, std::size_t n) {
@@ -332,7 +337,7 @@ Status TrainingSession::add_clip(const float* y, std::size_t n, const std::strin
             return s;
         }
     }
-    const bool trains = !held_out(actor) && channel_wanted(settings_.channels, channel);
+    const bool trains = trains_clip(actor, channel);
     const int copies = trains ? settings_.wave_augment.copies : 0;
     std::vector<float> f;
     Status s = clip_features(y, n, settings_.wave_augment, copies,

@@ -122,6 +122,9 @@ class TrainingSession {
     /// Whether the settings' split tests every clip of `actor` ("actors:LIST"), so that an
     /// augmented copy of it could never train.
     bool held_out(int actor) const;
+    /// Whether a clip of `actor` and `channel` can train: not held out, of a wanted channel
+    /// (only such clips get augmented copies).
+    bool trains_clip(int actor, Channel channel) const;
 
     /// Every example of a dataset whose features are computed (with the settings' features).
     Status add_dataset(const Dataset& data);
