@@ -698,12 +698,14 @@ int cmd_eval(const Args& in) {
     if (!conditions.empty()) {
         nlohmann::json by_condition = nlohmann::json::object();
         const int threads = int(std::max(1u, std::thread::hardware_concurrency()));
-        for (const aer::Degradation& d : conditions) {
-            aer::Dataset degraded = data;
+        std::vector<aer::Dataset> degraded;
+        s = aer::degraded_features(data, info.features, conditions, threads, degraded);
+        if (!s.ok())
+            return fail("eval: --degrade: " + s.message);
+        for (std::size_t c = 0; c < conditions.size(); ++c) {
+            const aer::Degradation& d = conditions[c];
             nlohmann::json r;
-            s = aer::degraded_features(degraded, info.features, d, threads);
-            if (s.ok())
-                s = score(degraded, r);
+            s = score(degraded[c], r);
             if (!s.ok())
                 return fail("eval: --degrade " + d.spec + ": " + s.message);
             by_condition[d.spec] = {{"accuracy", r["accuracy"]},

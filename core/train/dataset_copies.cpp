@@ -104,11 +104,11 @@ Status add_dataset_with_copies(TrainingSession& session, const Dataset& data, in
 
 namespace aer {
 
-Status degraded_features(Dataset& data, const MfccConfig& config, const Degradation& degradation,
-                         int threads) {
+Status degraded_features(const Dataset& data, const MfccConfig& config,
+                         const std::vector<Degradation>& conditions, int threads, std::vector<Dataset>& out) {
     if (config.max_len <= 0)
         return Status::error("degraded features need a fixed length (max_len > 0)");
-    const std::size_t n = data.examples.size();
+    const std::size_t n = data.examples.size(), m = conditions.size();
     std::vector<std::size_t> every(n);
     for (std::size_t i = 0; i < n; ++i)
         every[i] = i;
@@ -120,36 +120,51 @@ Status degraded_features(Dataset& data, const MfccConfig& config, const Degradat
     for (const std::vector<float>& b : babble_audio)
         babble.push_back(&b);
     const std::size_t size = std::size_t(config.n_mfcc) * std::size_t(config.max_len);
-    std::vector<float> all(n * size);
+    std::vector<std::vector<float>> all(m, std::vector<float>(n * size));
     std::vector<std::string> errors(n);
+    // Each file is read and resampled once, then played through every condition.
     for_each_clip(n, config, threads, [&](std::size_t i, MfccExtractor& ex, const Status& init) {
         const std::string& path = data.examples[i].path;
         const std::string name = base_name(path);
-        std::vector<float> y, f;
+        std::vector<float> y, z, f;
         WavInfo info;
         std::size_t frames = 0;
         Status r = init;
         if (r.ok())
             r = load_audio_file(path, config.sample_rate, y, info);
-        if (r.ok())
-            r = apply_degradation(degradation, y, config.sample_rate, fnv1a64(name.data(), name.size()),
+        for (std::size_t c = 0; r.ok() && c < m; ++c) {
+            z = y;
+            r = apply_degradation(conditions[c], z, config.sample_rate, fnv1a64(name.data(), name.size()),
                                   babble);
-        if (r.ok() && y.empty())
-            r = Status::error("no samples left after " + degradation.spec);
-        if (r.ok())
-            r = ex.features(y.data(), y.size(), f, frames);
-        if (r.ok())
-            std::copy(f.begin(), f.end(), all.begin() + std::ptrdiff_t(i * size));
-        else
+            if (r.ok() && z.empty())
+                r = Status::error("no samples left after " + conditions[c].spec);
+            if (r.ok())
+                r = ex.features(z.data(), z.size(), f, frames);
+            if (r.ok())
+                std::copy(f.begin(), f.end(), all[c].begin() + std::ptrdiff_t(i * size));
+        }
+        if (!r.ok())
             errors[i] = path + ": " + r.message;
     });
     for (const std::string& e : errors)
         if (!e.empty())
             return Status::error(e);
-    data.features.swap(all);
-    data.n_mfcc = config.n_mfcc;
-    data.frames = config.max_len;
+    out.assign(m, data);
+    for (std::size_t c = 0; c < m; ++c) {
+        out[c].features.swap(all[c]);
+        out[c].n_mfcc = config.n_mfcc;
+        out[c].frames = config.max_len;
+    }
     return Status{};
+}
+
+Status degraded_features(Dataset& data, const MfccConfig& config, const Degradation& degradation,
+                         int threads) {
+    std::vector<Dataset> out;
+    Status s = degraded_features(data, config, {degradation}, threads, out);
+    if (s.ok())
+        data = std::move(out[0]);
+    return s;
 }
 
 } // namespace aer

@@ -27,4 +27,10 @@ Status add_dataset_with_copies(TrainingSession& session, const Dataset& data, in
 Status degraded_features(Dataset& data, const MfccConfig& config, const Degradation& degradation,
                          int threads);
 
+/// degraded_features() for several conditions at once: out[c] is `data` with the features of
+/// conditions[c]. Each file is read and resampled once and then played through every condition,
+/// with the same seeds and babble as one condition at a time would use.
+Status degraded_features(const Dataset& data, const MfccConfig& config,
+                         const std::vector<Degradation>& conditions, int threads, std::vector<Dataset>& out);
+
 } // namespace aer
