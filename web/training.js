@@ -112,12 +112,14 @@ function write_config(c) {
     for (const k of ['epochs', 'batch', 'lr', 'dropout', 'seed']) if (c[k] != null) $(k).value = c[k];
     $('normalize').checked = !!c.normalize;
     if (['both', 'speech', 'song'].includes(c.channels)) $('channels').value = c.channels;
-    const aug = typeof c.augment === 'string' && c.augment ? c.augment : 'none';
-    if (![...$('augment').options].some((o) => o.value === aug)) $('augment').append(el('option', { value: aug, text: aug }));
-    $('augment').value = aug;
-    const wave = typeof c.wave_augment === 'string' && c.wave_augment ? c.wave_augment : 'none';
-    if (![...$('wave-augment').options].some((o) => o.value === wave)) $('wave-augment').append(el('option', { value: wave, text: wave }));
-    $('wave-augment').value = wave;
+    // A spec the select does not offer (a run's own) is added as an option.
+    const choose_spec = (id, spec) => {
+        const v = typeof spec === 'string' && spec ? spec : 'none';
+        if (![...$(id).options].some((o) => o.value === v)) $(id).append(el('option', { value: v, text: v }));
+        $(id).value = v;
+    };
+    choose_spec('augment', c.augment);
+    choose_spec('wave-augment', c.wave_augment);
     if (c.feature_config) recipe_features = { ref: c.feature_config.ref ?? 1.0, fmax: c.feature_config.fmax ?? 0, amin: c.feature_config.amin ?? 1e-10 };
     $('recipe').value = 'custom';
     if (/^actors:/.test(c.split || '')) {
